@@ -17,6 +17,8 @@ export interface Clock {
   advance(seconds: number): void
   freeze(): void
   unfreeze(): void
+  /** Back to wall time, ticking. */
+  reset(): void
   readonly frozen: boolean
   /** Called after every set/advance so schedulers can catch up. */
   onChange(listener: () => void): () => void
@@ -54,6 +56,11 @@ export function createClock(wallNow: () => number = Date.now): Clock {
         offset = frozenAt - wallNow()
         frozenAt = null
       }
+    },
+    reset() {
+      offset = 0
+      frozenAt = null
+      notify()
     },
     get frozen() {
       return frozenAt !== null

@@ -48,10 +48,10 @@ export interface ChangeEvent {
 /** Error names are the CloudBase `code` strings that wx-server-sdk maps to numeric errCodes. */
 export type DbErrorCode =
   | 'DATABASE_COLLECTION_NOT_EXIST' // -502005
-  | 'DATABASE_COLLECTION_ALREADY_EXIST' // -502002
+  | 'DATABASE_COLLECTION_ALREADY_EXIST' // wx-server-sdk has no number for it: callers see -501001
   | 'DATABASE_PERMISSION_DENIED' // -502003
   | 'DATABASE_REQUEST_FAILED' // -502001
-  | 'DATABASE_DUPLICATE_WRITE' // -502011 (duplicate _id / unique index)
+  | 'DATABASE_DUPLICATE_WRITE' // duplicate _id; wx-server-sdk maps it to -501001
   | 'INVALID_PARAM' // -501007
   | 'SYS_ERR' // -501001
 

@@ -27,6 +27,7 @@ export interface MediaUpload {
   /** `image`, `voice`, `video`, `thumb`. */
   type: string
   bytes: Buffer
-  filename: string
+  /** Multipart parsers may not report one. */
+  filename?: string
   contentType?: string
 }

@@ -1,0 +1,437 @@
+/// <reference types="miniprogram-api-typings" />
+/**
+ * The test-side `wx.cloud` for mini-program tests: `wx.cloud.database()` built from the real CloudBase query
+ * builder and serializer (@cloudbase/database 1.4.3, installed under the alias `@cloudbase/database-client` so
+ * its `Db.reqClass` static is not shared with node-sdk's copy), sending every request to the emulator's client
+ * channel (`/__client/db`) as one viewer, so security rules and the 20-row cap apply. Results are reshaped into
+ * the mini-program's shapes (`{data, errMsg}`, `{_id}`, `{stats}`), failures reject with `{errCode, errMsg}`,
+ * and `watch()` is implemented here over `/__client/watch` (1.4.3's own watch breaks once `orderBy` is used).
+ */
+import { Db, type Query as SdkQuery, type CollectionReference as SdkCollection, type DocumentReference as SdkDocument } from '@cloudbase/database-client'
+import { EJSON } from 'bson'
+
+export interface WxCloudShimOptions {
+  /** Emulator base URL, e.g. `http://127.0.0.1:4100`. */
+  url: string
+  /** The viewer; null or absent = anonymous (no openid). */
+  openid?: string | null
+  env?: string
+}
+
+export interface WxCloudShim {
+  init(options?: { env?: string; traceUser?: boolean }): void
+  database(options?: { env?: string; throwOnNotFound?: boolean }): DB.Database
+  /** Switch the viewer for later calls (databases already created follow it too). */
+  setOpenid(openid: string | null): void
+  readonly openid: string | null
+}
+
+/** What the mini-program rejects with: an Error carrying `errCode` and `errMsg`. */
+export class WxCloudError extends Error {
+  constructor(
+    readonly errCode: number,
+    readonly errMsg: string,
+  ) {
+    super(errMsg)
+    this.name = 'WxCloudError'
+  }
+}
+
+const ERR_CODES: Record<string, number> = {
+  SYS_ERR: -501001,
+  INVALID_PARAM: -501007,
+  DATABASE_REQUEST_FAILED: -502001,
+  DATABASE_PERMISSION_DENIED: -502003,
+  DATABASE_COLLECTION_NOT_EXIST: -502005,
+  DATABASE_DUPLICATE_WRITE: -502011,
+}
+
+// the wording wx-server-sdk puts after the code (its ERR_CODE table)
+const ERR_TEXT: Record<number, string> = {
+  [-501001]: 'resource system error',
+  [-501007]: 'invalid parameters',
+  [-502001]: 'database request fail',
+  [-502003]: 'database permission denied',
+  [-502005]: 'database collection not exists',
+  [-502011]: 'database duplicate write',
+}
+
+function wireError(api: string, code: string, message: string): WxCloudError {
+  const errCode = ERR_CODES[code] ?? -501001
+  return new WxCloudError(errCode, `${api}:fail ${errCode} ${ERR_TEXT[errCode] ?? code}. ${message}`)
+}
+
+function localError(api: string, e: unknown): WxCloudError {
+  if (e instanceof WxCloudError) return e
+  const message = e instanceof Error ? e.message : String(e)
+  return new WxCloudError(-1, `${api}:fail ${message}`)
+}
+
+interface WireReply {
+  code?: string
+  message?: string
+  requestId?: string
+  data?: Record<string, unknown>
+}
+
+/** Where a database's requests go; stored in the Db config so one static reqClass serves every shim. */
+interface Transport {
+  url: string
+  openid(): string | null
+}
+
+interface ShimDbConfig {
+  env: string
+  throwOnNotFound: boolean
+  transport: Transport
+}
+
+/** The class 1.4.3 instantiates (`new Db.reqClass(config)`) for every builder step. */
+class EmulatorRequest {
+  private readonly transport: Transport
+
+  constructor(config: ShimDbConfig) {
+    this.transport = config.transport
+  }
+
+  async send(action: string, params: Record<string, unknown>): Promise<WireReply> {
+    const res = await fetch(`${this.transport.url}/__client/db`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ openid: this.transport.openid(), action, ...params }),
+    })
+    if (!res.ok) return { code: 'SYS_ERR', message: `emulator answered HTTP ${res.status} for ${action}` }
+    return (await res.json()) as WireReply
+  }
+}
+
+/** Results of 1.4.3 with a `code` are failures returned, not thrown. */
+function checked<T extends object>(api: string, result: T | WireReply): T {
+  const r = result as WireReply
+  if (r && typeof r.code === 'string') throw wireError(api, r.code, r.message ?? '')
+  return result as T
+}
+
+interface WxCallbacks<T> {
+  success?: (res: T) => void
+  fail?: (err: WxCloudError) => void
+  complete?: (res: T | WxCloudError) => void
+}
+
+/** Promise style unless callbacks are given (then wx returns nothing and reports through them). */
+function run<T>(api: string, options: WxCallbacks<T> | undefined, work: () => Promise<T>): Promise<T> {
+  const promise = work().catch((e: unknown) => {
+    throw localError(api, e)
+  })
+  if (!options || (!options.success && !options.fail && !options.complete)) return promise
+  promise.then(
+    (res) => {
+      options.success?.(res)
+      options.complete?.(res)
+    },
+    (err: WxCloudError) => {
+      options.fail?.(err)
+      options.complete?.(err)
+    },
+  )
+  return undefined as unknown as Promise<T> // wx returns void in callback style
+}
+
+/** Fields 1.4.3 keeps on a Query but strips from its typings; watch needs them to build the request. */
+interface SdkQueryInternals {
+  _coll: string
+  _fieldFilters?: string
+  _apiOptions: { order?: Record<string, number>; limit?: number }
+}
+
+interface WatchSpec {
+  collectionName: string
+  query?: string
+  order?: string
+  limit?: number
+}
+
+class WxQuery {
+  constructor(
+    protected readonly inner: SdkQuery,
+    protected readonly transport: Transport,
+  ) {}
+
+  where(condition: DB.IQueryCondition): WxQuery {
+    return new WxQuery(this.inner.where(condition), this.transport)
+  }
+
+  orderBy(fieldPath: string, order: string): WxQuery {
+    if (order !== 'asc' && order !== 'desc') throw localError('collection.orderBy', new Error(`order: must be "asc" or "desc", got ${JSON.stringify(order)}`))
+    return new WxQuery(this.inner.orderBy(fieldPath, order), this.transport)
+  }
+
+  limit(max: number): WxQuery {
+    return new WxQuery(this.inner.limit(max), this.transport)
+  }
+
+  skip(offset: number): WxQuery {
+    return new WxQuery(this.inner.skip(offset), this.transport)
+  }
+
+  field(projection: Record<string, unknown>): WxQuery {
+    return new WxQuery(this.inner.field(projection), this.transport)
+  }
+
+  get(options?: WxCallbacks<DB.IQueryResult>): Promise<DB.IQueryResult> {
+    return run('collection.get', options, async () => {
+      const res = checked<{ data: DB.IDocumentData[] }>('collection.get', await this.inner.get())
+      return { data: res.data, errMsg: 'collection.get:ok' }
+    })
+  }
+
+  count(options?: WxCallbacks<DB.ICountResult>): Promise<DB.ICountResult> {
+    return run('collection.count', options, async () => {
+      const res = checked<{ total: number }>('collection.count', (await this.inner.count()) as WireReply)
+      return { total: res.total, errMsg: 'collection.count:ok' }
+    })
+  }
+
+  update(options: { data: DB.IUpdateCondition } & WxCallbacks<DB.IUpdateResult>): Promise<DB.IUpdateResult> {
+    return run('collection.update', options, async () => {
+      if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
+      const res = checked<{ updated: number }>('collection.update', (await this.inner.update(options.data)) as WireReply)
+      return { stats: { updated: res.updated }, errMsg: 'collection.update:ok' }
+    })
+  }
+
+  remove(options?: WxCallbacks<DB.IRemoveResult>): Promise<DB.IRemoveResult> {
+    return run('collection.remove', options, async () => {
+      const res = checked<{ deleted: number }>('collection.remove', (await this.inner.remove()) as WireReply)
+      return { stats: { removed: res.deleted }, errMsg: 'collection.remove:ok' }
+    })
+  }
+
+  watch(options: DB.IWatchOptions): DB.RealtimeListener {
+    const q = this.inner as unknown as SdkQueryInternals
+    const spec: WatchSpec = { collectionName: q._coll }
+    if (q._fieldFilters) spec.query = q._fieldFilters
+    if (q._apiOptions.order && Object.keys(q._apiOptions.order).length) spec.order = EJSON.stringify(q._apiOptions.order, { relaxed: false })
+    if (q._apiOptions.limit) spec.limit = q._apiOptions.limit
+    return openWatch('collection.watch', this.transport, spec, options)
+  }
+}
+
+class WxCollection extends WxQuery {
+  constructor(
+    private readonly collection: SdkCollection,
+    transport: Transport,
+    private readonly config: ShimDbConfig,
+  ) {
+    super(collection, transport)
+  }
+
+  get collectionName(): string {
+    return this.collection.name
+  }
+
+  doc(docId: string | number): WxDocument {
+    return new WxDocument(this.collection.doc(docId), docId, this.transport, this.config)
+  }
+
+  add(options: { data: DB.IDocumentData } & WxCallbacks<DB.IAddResult>): Promise<DB.IAddResult> {
+    return run('collection.add', options, async () => {
+      if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
+      const res = checked<{ id: string }>('collection.add', await this.collection.add(options.data))
+      return { _id: res.id, errMsg: 'collection.add:ok' }
+    })
+  }
+
+  aggregate(): DB.Aggregate {
+    const inner = this.collection.aggregate() as unknown as Record<string, (...args: unknown[]) => unknown> & { end(): Promise<unknown> }
+    // every stage method returns the same pipeline object; only end() is reshaped
+    const proxy: DB.Aggregate = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'end') {
+          return () =>
+            run('collection.aggregate', undefined, async () => {
+              const res = checked<{ data: unknown[] }>('collection.aggregate', (await target.end()) as WireReply)
+              return { list: res.data, errMsg: 'collection.aggregate:ok' }
+            })
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          ;(value as (...a: unknown[]) => unknown).apply(target, args)
+          return proxy
+        }
+      },
+    }) as unknown as DB.Aggregate
+    return proxy
+  }
+}
+
+class WxDocument {
+  constructor(
+    private readonly inner: SdkDocument,
+    private readonly id: string | number,
+    private readonly transport: Transport,
+    private readonly config: ShimDbConfig,
+  ) {}
+
+  field(projection: Record<string, unknown>): WxDocument {
+    return new WxDocument(this.inner.field(projection), this.id, this.transport, this.config)
+  }
+
+  get(options?: WxCallbacks<DB.IQuerySingleResult>): Promise<DB.IQuerySingleResult> {
+    return run('document.get', options, async () => {
+      const res = checked<{ data: DB.IDocumentData[] }>('document.get', (await this.inner.get()) as WireReply)
+      const doc = res.data[0]
+      if (!doc) {
+        // wx throws this unless throwOnNotFound is off, and then answers data: null
+        if (this.config.throwOnNotFound) throw new WxCloudError(-1, `document.get:fail document with _id ${this.id} does not exist`)
+        return { data: null as unknown as DB.IDocumentData, errMsg: 'document.get:ok' }
+      }
+      return { data: doc, errMsg: 'document.get:ok' }
+    })
+  }
+
+  set(options: { data: DB.IDocumentData } & WxCallbacks<DB.ISetResult>): Promise<DB.ISetResult> {
+    return run('document.set', options, async () => {
+      if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
+      const res = checked<{ updated: number; upsertedId?: string }>('document.set', (await this.inner.set(options.data)) as WireReply)
+      return {
+        _id: res.upsertedId ?? this.id,
+        stats: { updated: res.updated, created: res.upsertedId ? 1 : 0 },
+        errMsg: 'document.set:ok',
+      }
+    })
+  }
+
+  update(options: { data: DB.IUpdateCondition } & WxCallbacks<DB.IUpdateResult>): Promise<DB.IUpdateResult> {
+    return run('document.update', options, async () => {
+      if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
+      const res = checked<{ updated: number }>('document.update', (await this.inner.update(options.data)) as WireReply)
+      return { stats: { updated: res.updated }, errMsg: 'document.update:ok' }
+    })
+  }
+
+  remove(options?: WxCallbacks<DB.IRemoveResult>): Promise<DB.IRemoveResult> {
+    return run('document.remove', options, async () => {
+      const res = checked<{ deleted: number }>('document.remove', (await this.inner.remove()) as WireReply)
+      return { stats: { removed: res.deleted }, errMsg: 'document.remove:ok' }
+    })
+  }
+
+  watch(options: DB.IWatchOptions): DB.RealtimeListener {
+    const collectionName = (this.inner as unknown as { _coll: string })._coll
+    return openWatch('document.watch', this.transport, { collectionName, query: EJSON.stringify({ _id: this.id }, { relaxed: false }) }, options)
+  }
+}
+
+/** Read Server-Sent Events off a fetch body, one `{event, data}` per block. */
+async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: string) => void): Promise<void> {
+  const decoder = new TextDecoder()
+  let buffer = ''
+  const reader = body.getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    buffer += decoder.decode(value, { stream: true })
+    let cut: number
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut)
+      buffer = buffer.slice(cut + 2)
+      let event = 'message'
+      const data: string[] = []
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim()
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
+      }
+      if (data.length) onEvent(event, data.join('\n'))
+    }
+  }
+}
+
+function openWatch(api: string, transport: Transport, spec: WatchSpec, options: DB.IWatchOptions): DB.RealtimeListener {
+  if (!options || typeof options.onChange !== 'function' || typeof options.onError !== 'function') {
+    throw localError(api, new Error('onChange and onError are both required'))
+  }
+  const params = new URLSearchParams()
+  const openid = transport.openid()
+  if (openid) params.set('openid', openid)
+  params.set('collectionName', spec.collectionName)
+  if (spec.query) params.set('query', spec.query)
+  if (spec.order) params.set('order', spec.order)
+  if (spec.limit) params.set('limit', String(spec.limit))
+
+  const abort = new AbortController()
+  let closed = false
+  let failed = false
+  const fail = (err: WxCloudError) => {
+    if (closed || failed) return
+    failed = true
+    abort.abort()
+    options.onError(err)
+  }
+
+  void (async () => {
+    try {
+      const res = await fetch(`${transport.url}/__client/watch?${params.toString()}`, { signal: abort.signal })
+      if (!res.ok || !res.body) throw new Error(`emulator answered HTTP ${res.status}`)
+      await readEvents(res.body, (event, data) => {
+        if (closed || failed) return
+        if (event === 'error') {
+          const { code, message } = JSON.parse(data) as { code: string; message: string }
+          fail(wireError(api, code, message))
+        } else if (event === 'snapshot') {
+          options.onChange(EJSON.parse(data, { relaxed: true }) as DB.ISnapshot)
+        }
+      })
+      fail(localError(api, new Error('the watch connection was closed by the emulator')))
+    } catch (e) {
+      fail(localError(api, e))
+    }
+  })()
+
+  return {
+    close: async () => {
+      closed = true
+      abort.abort()
+    },
+  }
+}
+
+export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
+  const url = options.url.replace(/\/+$/, '')
+  let viewer: string | null = options.openid ?? null
+  let initEnv: string | undefined
+  const transport: Transport = { url, openid: () => viewer }
+
+  return {
+    init(opts) {
+      initEnv = opts?.env
+    },
+    database(opts) {
+      // 1.4.3 reads the transport from this static at every builder step; set it on every database() call
+      Db.reqClass = EmulatorRequest
+      const config: ShimDbConfig = {
+        env: opts?.env ?? initEnv ?? options.env ?? 'emulator-env',
+        throwOnNotFound: opts?.throwOnNotFound ?? true,
+        transport,
+      }
+      const db = new Db(config)
+      const database = {
+        config: { env: config.env },
+        command: db.command,
+        Geo: db.Geo,
+        serverDate: db.serverDate,
+        RegExp: db.RegExp,
+        collection: (name: string) => new WxCollection(db.collection(name), transport, config),
+      }
+      // boundary cast: the wx typings declare classes with private constructors, which no object can implement
+      return database as unknown as DB.Database
+    },
+    setOpenid(openid) {
+      viewer = openid
+    },
+    get openid() {
+      return viewer
+    },
+  }
+}

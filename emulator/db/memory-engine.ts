@@ -1,0 +1,455 @@
+/**
+ * The emulator's document database: collections of plain documents in memory, queried and updated with
+ * mingo (a MongoDB query language implementation), optionally persisted to one EJSON file per collection.
+ *
+ * Everything is synchronous on purpose: JavaScript runs one call at a time, so every method, including
+ * `findOneAndUpdate`, is atomic without locks. Documents are copied in and out, so no caller can reach into
+ * the stored state.
+ */
+import { aggregate as mingoAggregate, find as mingoFind, Query, update as mingoUpdate } from 'mingo'
+import type { Clock } from '../clock'
+import {
+  type ChangeEvent,
+  type ChangeType,
+  type DatabaseEngine,
+  type Doc,
+  DbError,
+  type Filter,
+  type FindOptions,
+  type UpdateOptions,
+  type UpdateResult,
+} from './types'
+import { loadCollections, saveCollection } from './persistence'
+import { deepCopy, deepEqual, isPlainObject, newDocId } from './values'
+
+export interface MemoryEngineOptions {
+  clock: Clock
+  /** Folder holding one `<collection>.json` per collection; omit for a memory-only database. */
+  dataDir?: string
+  /** Delay between a write and its persistence (ms). Writes within the window are saved together. */
+  persistDelayMs?: number
+}
+
+/** CloudBase collection names: letters, digits, `_`, `-` and `.`; must start with a letter, digit or `_`. */
+const COLLECTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+
+// Scripts ($where/$function) are off: queries come from the network and must never run code.
+const MINGO_OPTIONS = { scriptEnabled: false, idKey: '_id' } as const
+
+class Collection {
+  readonly docs: Doc[] = []
+  readonly byId = new Map<string, Doc>()
+
+  add(doc: Doc): void {
+    this.docs.push(doc)
+    this.byId.set(doc._id, doc)
+  }
+
+  replace(old: Doc, next: Doc): void {
+    const i = this.docs.indexOf(old)
+    this.docs[i] = next
+    this.byId.set(next._id, next)
+  }
+
+  delete(doc: Doc): void {
+    this.docs.splice(this.docs.indexOf(doc), 1)
+    this.byId.delete(doc._id)
+  }
+}
+
+function mingoError(what: string, e: unknown): DbError {
+  if (e instanceof DbError) return e
+  return new DbError('DATABASE_REQUEST_FAILED', `${what}: ${(e as Error).message ?? String(e)}`)
+}
+
+function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new DbError('INVALID_PARAM', `${field}: must be an object`)
+  return value
+}
+
+function compileFilter(filter: Filter): Query {
+  requireObject(filter, 'query')
+  try {
+    return new Query(filter, MINGO_OPTIONS)
+  } catch (e) {
+    throw mingoError('query', e)
+  }
+}
+
+/** Splits an update into mingo operators: `$op` keys pass through, plain fields become `$set` (merge mode). */
+function toModifier(update: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const modifier: Record<string, Record<string, unknown>> = {}
+  for (const [key, value] of Object.entries(update)) {
+    if (key.startsWith('$')) {
+      modifier[key] = { ...(modifier[key] ?? {}), ...requireObject(value, `data.${key}`) }
+    } else {
+      modifier.$set = { ...(modifier.$set ?? {}), [key]: value }
+    }
+  }
+  return modifier
+}
+
+/** Sets a dotted path on a plain object, creating intermediate objects. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let node = target
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node[part])) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  node[parts[parts.length - 1]] = value
+}
+
+/** Equality conditions of a filter, the way MongoDB seeds an upserted document from its query. */
+function seedFromFilter(filter: Filter, into: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' && Array.isArray(value)) {
+      for (const part of value) if (isPlainObject(part)) seedFromFilter(part, into)
+      continue
+    }
+    if (key.startsWith('$')) continue
+    if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) {
+      if ('$eq' in value && Object.keys(value).length === 1) setPath(into, key, deepCopy(value.$eq))
+      continue
+    }
+    setPath(into, key, deepCopy(value))
+  }
+  return into
+}
+
+/** Reads a dotted path the simple way (objects and numeric array indexes); undefined when absent. */
+function readPath(doc: unknown, path: string): unknown {
+  let node = doc
+  for (const part of path.split('.')) {
+    if (Array.isArray(node) && /^\d+$/.test(part)) node = node[Number(part)]
+    else if (isPlainObject(node)) node = node[part]
+    else return undefined
+  }
+  return node
+}
+
+const NUMERIC_OPS = ['$inc', '$mul']
+const ARRAY_OPS = ['$push', '$addToSet', '$pop', '$pull', '$pullAll']
+
+/** MongoDB (and so CloudBase) refuses these mismatches; mingo would silently skip them. */
+function checkOperandTypes(doc: Doc, modifier: Record<string, Record<string, unknown>>): void {
+  for (const op of NUMERIC_OPS) {
+    for (const [path, amount] of Object.entries(modifier[op] ?? {})) {
+      if (typeof amount !== 'number') throw new DbError('DATABASE_REQUEST_FAILED', `data.${op}.${path}: must be a number`)
+      const current = readPath(doc, path)
+      if (current !== undefined && current !== null && typeof current !== 'number') {
+        throw new DbError('DATABASE_REQUEST_FAILED', `data.${op}.${path}: cannot apply ${op} to a non-numeric field (document ${doc._id})`)
+      }
+    }
+  }
+  for (const op of ARRAY_OPS) {
+    for (const path of Object.keys(modifier[op] ?? {})) {
+      const current = readPath(doc, path)
+      if (current !== undefined && !Array.isArray(current)) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `data.${op}.${path}: cannot apply ${op} to a non-array field (document ${doc._id})`)
+      }
+    }
+  }
+}
+
+/** Applies operators to a copy of `doc`; returns the copy (or the same object when nothing changed). */
+function applyModifier(doc: Doc, modifier: Record<string, Record<string, unknown>>): Doc {
+  checkOperandTypes(doc, modifier)
+  const next = deepCopy(doc)
+  let changed: string[]
+  try {
+    changed = mingoUpdate(next, modifier, undefined, undefined, { cloneMode: 'deep', queryOptions: MINGO_OPTIONS })
+  } catch (e) {
+    throw mingoError('data', e)
+  }
+  if (next._id !== doc._id) throw new DbError('INVALID_PARAM', 'data: _id cannot be modified')
+  return changed.length === 0 || deepEqual(next, doc) ? doc : next
+}
+
+function validateInsert(raw: unknown, index: number): Doc {
+  const doc = deepCopy(requireObject(raw, `data[${index}]`))
+  if (doc._id === undefined || doc._id === null) doc._id = newDocId()
+  if (typeof doc._id !== 'string' || doc._id === '') {
+    throw new DbError('INVALID_PARAM', `data[${index}]._id: must be a non-empty string`)
+  }
+  return doc as Doc
+}
+
+export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine {
+  const { dataDir } = options
+  const persistDelayMs = options.persistDelayMs ?? 200
+  const collections = new Map<string, Collection>()
+  const listeners = new Set<(event: ChangeEvent) => void>()
+  const dirty = new Set<string>()
+  let seq = 0
+  let timer: NodeJS.Timeout | null = null
+  let writing: Promise<void> = Promise.resolve()
+
+  if (dataDir) {
+    for (const [name, docs] of loadCollections(dataDir)) {
+      const coll = new Collection()
+      for (const d of docs) coll.add(d as Doc)
+      collections.set(name, coll)
+    }
+  }
+
+  function get(name: string): Collection {
+    const coll = typeof name === 'string' ? collections.get(name) : undefined
+    if (!coll) throw new DbError('DATABASE_COLLECTION_NOT_EXIST', `collection ${String(name)} does not exist`)
+    return coll
+  }
+
+  function markDirty(name: string): void {
+    if (!dataDir) return
+    dirty.add(name)
+    if (timer) return
+    timer = setTimeout(() => {
+      timer = null
+      void flush().catch((e: unknown) => console.error('[emulator db] persisting failed:', e))
+    }, persistDelayMs)
+    timer.unref()
+  }
+
+  function emit(collection: string, type: ChangeType, docId: string, doc?: Doc, before?: Doc): void {
+    markDirty(collection)
+    const event: ChangeEvent = { seq: ++seq, collection, type, docId }
+    if (doc) event.doc = deepCopy(doc)
+    if (before) event.before = deepCopy(before)
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch (e) {
+        // the write is committed; a faulty observer must not turn it into an error for the writer
+        console.error('[emulator db] change listener threw:', e)
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer)
+      timer = null
+    }
+    if (!dataDir || dirty.size === 0) return writing
+    const names = [...dirty]
+    dirty.clear()
+    // snapshot now, write later: later writes mark the collection dirty again
+    const snapshots = names.map((n) => [n, collections.get(n)?.docs.map((d) => deepCopy(d)) ?? null] as const)
+    // chain after the previous write (even a failed one) so files are written in commit order
+    writing = writing
+      .catch(() => undefined)
+      .then(async () => {
+        try {
+          for (const [name, docs] of snapshots) await saveCollection(dataDir, name, docs)
+        } catch (e) {
+          for (const name of names) dirty.add(name) // retried by the next flush
+          throw e
+        }
+      })
+    return writing
+  }
+
+  function matches(coll: Collection, filter: Filter, multi: boolean): Doc[] {
+    // an `_id` equality is the common case (doc(id)); skip the scan
+    if (typeof filter._id === 'string' && Object.keys(filter).length === 1) {
+      const doc = coll.byId.get(filter._id)
+      return doc ? [doc] : []
+    }
+    const query = compileFilter(filter)
+    const out: Doc[] = []
+    try {
+      for (const doc of coll.docs) {
+        if (query.test(doc)) {
+          out.push(doc)
+          if (!multi) break
+        }
+      }
+    } catch (e) {
+      throw mingoError('query', e)
+    }
+    return out
+  }
+
+  const engine: DatabaseEngine = {
+    listCollections: () => [...collections.keys()].sort(),
+    hasCollection: (name) => collections.has(name),
+
+    createCollection(name) {
+      if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+        throw new DbError(
+          'INVALID_PARAM',
+          `collectionName: must be 1-128 letters, digits, "_", "-" or "." and start with a letter, digit or "_" (got ${JSON.stringify(name)})`,
+        )
+      }
+      if (collections.has(name)) {
+        throw new DbError('DATABASE_COLLECTION_ALREADY_EXIST', `collection ${name} already exists`)
+      }
+      collections.set(name, new Collection())
+      markDirty(name)
+    },
+
+    find(collection, filter, findOptions: FindOptions = {}) {
+      const coll = get(collection)
+      requireObject(filter, 'query')
+      const { sort, skip, limit, projection } = findOptions
+      if (skip !== undefined && (!Number.isInteger(skip) || skip < 0)) {
+        throw new DbError('INVALID_PARAM', 'offset: must be a non-negative integer')
+      }
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+        throw new DbError('INVALID_PARAM', 'limit: must be a non-negative integer')
+      }
+      try {
+        // mingo sorts by grouping equal keys in arrival order, so ties keep insertion order (stable)
+        let cursor = mingoFind(coll.docs, filter, projection && Object.keys(projection).length ? projection : undefined, MINGO_OPTIONS)
+        if (sort && Object.keys(sort).length) cursor = cursor.sort(sort)
+        if (skip) cursor = cursor.skip(skip)
+        if (limit !== undefined && limit > 0) cursor = cursor.limit(limit)
+        return cursor.all().map((d) => deepCopy(d) as Doc)
+      } catch (e) {
+        throw mingoError('query', e)
+      }
+    },
+
+    count(collection, filter) {
+      const coll = get(collection)
+      return matches(coll, filter, true).length
+    },
+
+    insert(collection, docs) {
+      const coll = get(collection)
+      if (!Array.isArray(docs) || docs.length === 0) throw new DbError('INVALID_PARAM', 'data: must be a non-empty array')
+      const prepared = docs.map((d, i) => validateInsert(d, i))
+      const seen = new Set<string>()
+      for (const doc of prepared) {
+        if (coll.byId.has(doc._id) || seen.has(doc._id)) {
+          throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${doc._id} in collection ${collection}`)
+        }
+        seen.add(doc._id)
+      }
+      for (const doc of prepared) {
+        coll.add(doc)
+        emit(collection, 'add', doc._id, doc)
+      }
+      return prepared.map((d) => d._id)
+    },
+
+    update(collection, filter, update, updateOptions: UpdateOptions): UpdateResult {
+      const coll = get(collection)
+      requireObject(update, 'data')
+      const targets = matches(coll, filter, updateOptions.multi)
+
+      if (!updateOptions.merge) {
+        // doc().set(): the data replaces the whole document, keeping its _id
+        const operator = Object.keys(update).find((k) => k.startsWith('$'))
+        if (operator) throw new DbError('INVALID_PARAM', `data: a replacement document cannot contain operators (${operator})`)
+        if (targets.length === 0) {
+          if (!updateOptions.upsert) return { updated: 0 }
+          const _id = update._id ?? filter._id ?? newDocId()
+          const doc = validateInsert({ ...update, _id }, 0)
+          if (coll.byId.has(doc._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${doc._id}`)
+          coll.add(doc)
+          emit(collection, 'add', doc._id, doc)
+          return { updated: 0, upsertedId: doc._id }
+        }
+        const planned = targets.map((old) => {
+          if (update._id !== undefined && update._id !== old._id) {
+            throw new DbError('INVALID_PARAM', 'data._id: cannot be changed by set')
+          }
+          return [old, { ...deepCopy(update), _id: old._id } as Doc] as const
+        })
+        let updated = 0
+        for (const [old, next] of planned) {
+          if (deepEqual(old, next)) continue
+          coll.replace(old, next)
+          updated++
+          emit(collection, 'replace', next._id, next, old)
+        }
+        return { updated }
+      }
+
+      const modifier = toModifier(update)
+      const { $setOnInsert, ...always } = modifier
+      if (targets.length === 0) {
+        if (!updateOptions.upsert) return { updated: 0 }
+        const seed = seedFromFilter(filter)
+        const base = validateInsert({ ...seed, _id: seed._id ?? newDocId() }, 0)
+        if (coll.byId.has(base._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${base._id}`)
+        const insertModifier = $setOnInsert ? { ...always, $set: { ...(always.$set ?? {}), ...$setOnInsert } } : always
+        const doc = Object.keys(insertModifier).length ? applyModifier(base, insertModifier) : base
+        coll.add(doc)
+        emit(collection, 'add', doc._id, doc)
+        return { updated: 0, upsertedId: doc._id }
+      }
+      // plan every change before committing any, so a failing operator leaves the collection untouched
+      const planned = targets.map((old) => [old, applyModifier(old, always)] as const)
+      let updated = 0
+      for (const [old, next] of planned) {
+        if (next === old) continue
+        coll.replace(old, next)
+        updated++
+        emit(collection, 'update', next._id, next, old)
+      }
+      return { updated }
+    },
+
+    remove(collection, filter, removeOptions) {
+      const coll = get(collection)
+      const targets = matches(coll, filter, removeOptions.multi)
+      for (const doc of targets) {
+        coll.delete(doc)
+        emit(collection, 'remove', doc._id, undefined, doc)
+      }
+      return targets.length
+    },
+
+    findOneAndUpdate(collection, filter, update) {
+      const coll = get(collection)
+      requireObject(update, 'data')
+      const [old] = matches(coll, filter, false)
+      if (!old) return null
+      const modifier = toModifier(update)
+      delete modifier.$setOnInsert
+      const next = applyModifier(old, modifier)
+      if (next !== old) {
+        coll.replace(old, next)
+        emit(collection, 'update', next._id, next, old)
+      }
+      return deepCopy(next)
+    },
+
+    aggregate(collection, pipeline) {
+      const coll = get(collection)
+      if (!Array.isArray(pipeline)) throw new DbError('INVALID_PARAM', 'stages: must be an array')
+      pipeline.forEach((stage, i) => {
+        if (!isPlainObject(stage) || Object.keys(stage).length !== 1 || !Object.keys(stage)[0].startsWith('$')) {
+          throw new DbError('INVALID_PARAM', `stages[${i}]: must be an object with exactly one $stage key`)
+        }
+      })
+      try {
+        const result = mingoAggregate(coll.docs.map((d) => deepCopy(d)), pipeline, {
+          ...MINGO_OPTIONS,
+          // $lookup / $graphLookup read other collections (copies, so the pipeline cannot touch stored state)
+          collectionResolver: (name: string) => get(name).docs.map((d) => deepCopy(d)),
+        })
+        return result.map((d) => deepCopy(d as Record<string, unknown>))
+      } catch (e) {
+        throw mingoError('aggregate', e)
+      }
+    },
+
+    onChange(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+
+    reset() {
+      for (const name of collections.keys()) markDirty(name)
+      collections.clear()
+    },
+
+    flush,
+  }
+  return engine
+}

@@ -1,0 +1,213 @@
+/**
+ * The local CloudBase + Live emulator: one HTTP server, one port, serving
+ *   /admin          the CloudBase wire protocol wx-server-sdk and @cloudbase/node-sdk speak (database + wx.openApi)
+ *   /__client/...   the mini-program's database channel (as a viewer, security rules enforced, watch feed)
+ *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
+ *   /__sandbox/...  the control API (reset, seed, clock, rooms, goods audit, faults, calls, functions, timers)
+ * plus the function runner and the timer scheduler. Services start in a fixed order and the port opens last,
+ * so a client that can connect finds everything ready.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { createClock, type Clock } from './clock'
+import { IdentityRegistry } from './identity'
+import { createMemoryEngine } from './db/memory-engine'
+import type { DatabaseEngine } from './db/types'
+import { createAdminHandler } from './server/admin'
+import { createOpenApiRouter } from './server/openapi-route'
+import { handleLiveHttps, isLiveHttpsPath } from './server/live-https'
+import { handleControl } from './server/control-http'
+import { HttpError, readBody, sendJson } from './server/http-util'
+import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
+import { createControl, type SandboxControl } from './sandbox/control'
+import { loadRules } from './client/rules'
+import { ClientChannel } from './client/channel'
+import { createClientHttpHandler } from './server/client-http'
+import { loadFunctionSpecs, type FunctionSpec } from './functions/functions'
+import { FunctionRunner, type InvokeResult } from './functions/runner'
+import { TimerScheduler } from './functions/scheduler'
+
+export const DEFAULT_ENV_ID = 'local-dev-env'
+export const DEFAULT_APPID = 'wxsandboxlive0001'
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port?: number
+  host?: string
+  /** Keep data here across restarts; in memory when absent. */
+  dataDir?: string
+  envId?: string
+  appid?: string
+  /** Folder of deployable cloud functions (built index.js beside each config.json). */
+  functionsRoot?: string
+  /** cloudbaserc.json with each function's timeout and memory. */
+  cloudbaserc?: string
+  /** Folder with collections.json and <collection>.rules.json. */
+  databaseDir?: string
+  /** Fire timer triggers on the emulator clock. */
+  timers?: boolean
+  /** Reuse one process per function between runs (CloudBase may keep instances warm); default cold. */
+  warmFunctions?: boolean
+  sandbox?: LiveSandboxOptions
+  clock?: Clock
+  /** One line per notable event (function runs, timer fires). */
+  log?: (line: string) => void
+}
+
+export interface ServiceInfo {
+  name: string
+  description: string
+}
+
+export interface Emulator {
+  readonly url: string
+  readonly port: number
+  readonly envId: string
+  readonly appid: string
+  readonly clock: Clock
+  readonly engine: DatabaseEngine
+  readonly sandbox: LiveSandbox
+  readonly control: SandboxControl
+  readonly identities: IdentityRegistry
+  readonly functions: FunctionSpec[]
+  invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
+  fireTimer(name: string): Promise<InvokeResult>
+  /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
+  reset(): Promise<void>
+  info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
+  stop(): Promise<void>
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const log = options.log ?? (() => {})
+  const envId = options.envId ?? DEFAULT_ENV_ID
+  const appid = options.appid ?? DEFAULT_APPID
+  const databaseDir = options.databaseDir ?? path.resolve('database')
+  const clock = options.clock ?? createClock()
+  const identities = new IdentityRegistry()
+
+  // 1. database
+  const engine = createMemoryEngine({ clock, dataDir: options.dataDir })
+  const collections = declaredCollections(databaseDir)
+  const ensureCollections = () => {
+    for (const name of collections) if (!engine.hasCollection(name)) engine.createCollection(name)
+  }
+  ensureCollections()
+  const rules = loadRules(databaseDir)
+  const channel = new ClientChannel({ engine, rules, clock })
+
+  // 2. Live sandbox
+  const sandbox = new LiveSandbox({ clock, options: { appid, ...options.sandbox } })
+  const control = createControl(sandbox)
+
+  // 3. functions
+  const functionsRoot = options.functionsRoot
+  const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, options.cloudbaserc) : []
+
+  // 4. HTTP
+  const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox) })
+  const client = createClientHttpHandler({ channel, engine, clock })
+  let emu: Emulator
+  const server = createServer((req, res) => {
+    void route(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, e instanceof HttpError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) })
+      else res.destroy()
+    })
+  })
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.local')
+    const p = url.pathname
+    if (p.startsWith('/__client/')) return client(req, res, url)
+    const body = await readBody(req)
+    if (p === '/admin' || p.startsWith('/admin/')) return admin(req, res, body)
+    if (p.startsWith('/__sandbox/')) return handleControl(emu, req, res, url, body)
+    if (isLiveHttpsPath(p)) return handleLiveHttps(sandbox, req, res, url, body)
+    sendJson(res, 404, { error: `nothing is served at ${p}` })
+  }
+
+  const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`
+
+  const runner = functionsRoot
+    ? new FunctionRunner({ root: functionsRoot, clock, identities, url, envId, appid, specs: functions, warm: options.warmFunctions ?? false, log })
+    : null
+  const invoke = async (name: string, event: Record<string, unknown>, opts: { openid?: string; trigger?: 'call' | 'timer'; triggerName?: string }) => {
+    if (!runner || !functions.some((f) => f.name === name)) throw Object.assign(new Error(`no function named ${name}`), { status: 404 })
+    const result = await runner.invoke(name, event, opts)
+    log(`${opts.trigger === 'timer' ? 'timer' : 'call'} ${name} → ${result.status} in ${result.durationMs} ms${result.status === 'ok' ? '' : `: ${result.errorMessage}`}`)
+    return result
+  }
+  const fireTimer = (name: string) => {
+    const spec = functions.find((f) => f.name === name)
+    const trigger = spec?.triggers[0]
+    if (!spec || !trigger) throw Object.assign(new Error(`function ${name} has no timer trigger`), { status: 404 })
+    return invoke(name, {}, { trigger: 'timer', triggerName: trigger.name })
+  }
+  const scheduler =
+    options.timers && runner
+      ? new TimerScheduler({ clock, specs: functions, fire: async (name) => void (await fireTimer(name)) })
+      : null
+  scheduler?.start()
+
+  emu = {
+    url,
+    port,
+    envId,
+    appid,
+    clock,
+    engine,
+    sandbox,
+    control,
+    identities,
+    functions,
+    invokeFunction: (name, event, opts = {}) => invoke(name, event, { openid: opts.openid, trigger: 'call' }),
+    fireTimer,
+    async reset() {
+      control.reset()
+      engine.reset()
+      ensureCollections()
+      clock.reset()
+    },
+    info: () => ({
+      url,
+      envId,
+      appid,
+      functions: functions.map((f) => f.name),
+      services: [
+        { name: 'database', description: `${url}/admin (wx-server-sdk / @cloudbase/node-sdk wire protocol)` },
+        { name: 'client', description: `${url}/__client/ (mini-program database channel, rules enforced)` },
+        { name: 'live', description: `${url}/wxaapi/..., /wxa/business/..., /cgi-bin/... (Live HTTPS)` },
+        { name: 'control', description: `${url}/__sandbox/ (control API)` },
+        { name: 'functions', description: runner ? `${functions.length} function(s) from ${functionsRoot}` : 'none loaded' },
+        { name: 'timers', description: scheduler ? 'firing timer triggers on the emulator clock' : 'off' },
+      ],
+    }),
+    async stop() {
+      scheduler?.stop()
+      await runner?.stop()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await engine.flush()
+    },
+  }
+  return emu
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+function declaredCollections(databaseDir: string): string[] {
+  const file = path.join(databaseDir, 'collections.json')
+  if (!existsSync(file)) return []
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { collections?: { name: string }[] }
+  return (parsed.collections ?? []).map((c) => c.name)
+}

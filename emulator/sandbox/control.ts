@@ -1,0 +1,282 @@
+/**
+ * The sandbox's control plane as a TypeScript API (the lead maps it onto `/__sandbox/*`): reset and seed,
+ * rooms outside the API's time window, room life-cycle events, goods audit results, followers, WeChat users'
+ * real-name state, faults, the call log and the pushed subscriber messages. Inputs are validated with zod;
+ * errors are `SandboxControlError` with status 400 (bad input, forbidden transition) or 404 (unknown thing).
+ * Times are Unix seconds.
+ */
+import { z } from 'zod'
+import type { LiveSandbox, FaultSpec } from './sandbox'
+import {
+  type AuditStatus,
+  type LiveStatus,
+  type PushedMessage,
+  type Room,
+  type WarehouseGoods,
+  ROOM_EVENTS,
+  type RoomEvent,
+  auditStatus,
+  nextStatus,
+  roomStatus,
+} from './model'
+import { type CreateRoomInput, checkRoomFields, insertNewRoom } from './handlers/rooms'
+import { checkGoodsFields } from './handlers/goods'
+import { SandboxControlError, parseInput } from './errors'
+import { LiveError } from './wire'
+import { shanghaiDay } from '../clock'
+import { seedDemo, type DemoSeed } from './seed'
+
+const flag = z.literal([0, 1])
+
+const createRoomSchema = z.object({
+  name: z.string().min(1),
+  startTime: z.int().positive(),
+  endTime: z.int().positive(),
+  anchorName: z.string().min(1),
+  anchorWechat: z.string().min(1),
+  /** Images are optional here: a placeholder image is uploaded when omitted. */
+  coverImg: z.string().min(1).optional(),
+  shareImg: z.string().min(1).optional(),
+  feedsImg: z.string().min(1).optional(),
+  type: flag.default(0),
+  subAnchorWechat: z.string().min(1).optional(),
+  createrWechat: z.string().min(1).optional(),
+  isFeedsPublic: flag.optional(),
+  closeLike: flag.default(0),
+  closeGoods: flag.default(0),
+  closeComment: flag.default(0),
+  closeReplay: flag.optional(),
+  closeShare: flag.optional(),
+  closeKf: flag.optional(),
+  /** Replay segments this room produces when it ends (default: the sandbox option). */
+  replaySegments: z.int().min(0).max(20).optional(),
+  /** Past life-cycle events to replay, in order, for rooms that started or ended before now. */
+  history: z
+    .array(z.object({ event: z.enum(ROOM_EVENTS as [RoomEvent, ...RoomEvent[]]), at: z.int().positive() }))
+    .optional(),
+})
+
+const roomEventSchema = z.enum(ROOM_EVENTS as [RoomEvent, ...RoomEvent[]])
+const auditResultSchema = z.enum(['approve', 'reject'])
+const followerSchema = z.object({
+  openid: z.string().min(1),
+  roomId: z.int().positive(),
+  subscribeTime: z.int().positive().optional(),
+})
+const verifiedSchema = z.boolean()
+
+const createGoodsSchema = z.object({
+  name: z.string().min(1),
+  priceType: z.literal([1, 2, 3]).default(1),
+  price: z.number().positive(),
+  price2: z.number().positive().optional(),
+  url: z.string().min(1),
+  coverImgUrl: z.string().min(1).optional(),
+  auditStatus: z.literal([0, 1, 2, 3]).default(2),
+  /** Goods made in the MP console (third_party_tag 0): the API may not touch them (300011). */
+  console: z.boolean().default(false),
+  thirdPartyAppid: z.string().optional(),
+})
+
+const importSchema = z.object({ roomId: z.int().positive(), goodsIds: z.array(z.int().positive()).min(1) })
+
+export interface SandboxControl {
+  reset(): void
+  seedDemo(): DemoSeed
+  createRoom(input: unknown): { roomId: number; liveStatus: LiveStatus }
+  deleteRoom(roomId: number): { ok: true }
+  roomEvent(roomId: number, event: unknown): { roomId: number; liveStatus: LiveStatus }
+  /** Puts goods straight into the warehouse in any audit state (seeding; `console` goods are off-limits to the API). */
+  createGoods(input: unknown): { goodsId: number; auditId: number }
+  /** Puts approved goods into a room without the API's checks on room state. */
+  importGoods(input: unknown): { ok: true }
+  auditGoods(goodsId: number, result: unknown): { goodsId: number; auditStatus: AuditStatus }
+  addFollower(input: unknown): { openid: string; roomId: number; subscribeTime: number }
+  setUserVerified(wechatId: string, verified: unknown): { wechatId: string; verified: boolean }
+  addFault(input: unknown): { ok: true }
+  calls(): Record<string, Record<string, number>>
+  pushedMessages(): PushedMessage[]
+}
+
+/** A 1×1 PNG used when control callers do not bring their own images. */
+const PLACEHOLDER_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+export function createControl(sandbox: LiveSandbox): SandboxControl {
+  const st = () => sandbox.state
+  const now = () => sandbox.clock.nowSeconds()
+
+  function placeholderImage(): string {
+    const body = sandbox.uploadMedia({ type: 'image', bytes: PLACEHOLDER_PNG, filename: 'placeholder.png', contentType: 'image/png' })
+    return String(body.media_id)
+  }
+
+  function requireRoom(roomId: number): Room {
+    const room = st().rooms.get(roomId)
+    if (!room) throw new SandboxControlError(404, `room ${roomId} does not exist`, 'roomId')
+    return room
+  }
+
+  function requireGoods(goodsId: number): WarehouseGoods {
+    const g = st().goods.get(goodsId)
+    if (!g) throw new SandboxControlError(404, `goods ${goodsId} does not exist`, 'goodsId')
+    return g
+  }
+
+  /** A LiveError from shared rule code is bad control input: 400 with the rule's message (which names the field). */
+  function asControl<T>(what: string, fn: () => T): T {
+    try {
+      return fn()
+    } catch (e) {
+      if (e instanceof LiveError) throw new SandboxControlError(400, `${what}: ${e.message} (errcode ${e.errcode})`)
+      throw e
+    }
+  }
+
+  function applyEvent(room: Room, event: RoomEvent, at: number): LiveStatus {
+    const current = roomStatus(room, at)
+    const next = nextStatus(current, event)
+    if (next === null) {
+      throw new SandboxControlError(400, `roomEvent: event '${event}' is not allowed while room ${room.roomId} has status ${current}`, 'event')
+    }
+    room.control = { status: next, at }
+    return next
+  }
+
+  const control: SandboxControl = {
+    reset() {
+      sandbox.reset()
+    },
+
+    seedDemo() {
+      sandbox.reset()
+      return seedDemo(sandbox, control)
+    },
+
+    createRoom(input) {
+      const p = parseInput(createRoomSchema, input, 'createRoom')
+      const t = now()
+      const fields: CreateRoomInput = {
+        ...p,
+        coverImg: p.coverImg ?? placeholderImage(),
+        shareImg: p.shareImg ?? placeholderImage(),
+      }
+      if (p.feedsImg === undefined) delete fields.feedsImg
+      const ctx = { state: st(), now: t, day: shanghaiDay(t) }
+      asControl('createRoom', () => checkRoomFields(ctx, fields, 'create', false))
+      let lastAt = 0
+      for (const [i, h] of (p.history ?? []).entries()) {
+        if (h.at < lastAt || h.at > t) {
+          throw new SandboxControlError(400, `createRoom: history.${i}.at: events must be in order and not in the future`, `history.${i}.at`)
+        }
+        lastAt = h.at
+      }
+      const room = insertNewRoom(st(), fields, t)
+      if (p.replaySegments !== undefined) room.replaySegments = p.replaySegments
+      try {
+        for (const h of p.history ?? []) applyEvent(room, h.event, h.at)
+      } catch (e) {
+        st().removeRoom(room.roomId)
+        throw e
+      }
+      return { roomId: room.roomId, liveStatus: roomStatus(room, t) }
+    },
+
+    deleteRoom(roomId) {
+      requireRoom(roomId)
+      st().removeRoom(roomId)
+      return { ok: true }
+    },
+
+    roomEvent(roomId, event) {
+      const e = parseInput(roomEventSchema, event, 'roomEvent')
+      const room = requireRoom(roomId)
+      return { roomId, liveStatus: applyEvent(room, e, now()) }
+    },
+
+    createGoods(input) {
+      const p = parseInput(createGoodsSchema, input, 'createGoods')
+      const t = now()
+      const s = st()
+      const fields = {
+        name: p.name,
+        priceType: p.priceType,
+        price: p.price,
+        ...(p.price2 !== undefined ? { price2: p.price2 } : {}),
+        url: p.url,
+        coverImgUrl: p.coverImgUrl ?? placeholderImage(),
+      }
+      asControl('createGoods', () => checkGoodsFields({ state: s, now: t, day: shanghaiDay(t) }, fields))
+      const g: WarehouseGoods = {
+        goodsId: s.nextGoodsId++,
+        auditId: s.nextAuditId++,
+        ...fields,
+        thirdPartyAppid: p.thirdPartyAppid ?? '',
+        thirdPartyTag: p.console ? 0 : 2,
+        auditStatus: p.auditStatus,
+        submittedAt: t,
+        createdAt: t,
+      }
+      s.goods.set(g.goodsId, g)
+      return { goodsId: g.goodsId, auditId: g.auditId }
+    },
+
+    importGoods(input) {
+      const p = parseInput(importSchema, input, 'importGoods')
+      const room = requireRoom(p.roomId)
+      for (const id of p.goodsIds) {
+        const g = requireGoods(id)
+        if (auditStatus(g, now(), sandbox.options.autoAuditSeconds) !== 2) {
+          throw new SandboxControlError(400, `importGoods: goodsIds: goods ${id} is not approved`, 'goodsIds')
+        }
+        if (!room.goods.some((x) => x.goodsId === id)) room.goods.push({ goodsId: id, onSale: 1 })
+      }
+      return { ok: true }
+    },
+
+    auditGoods(goodsId, result) {
+      const r = parseInput(auditResultSchema, result, 'auditGoods')
+      const g = requireGoods(goodsId)
+      const current = auditStatus(g, now(), sandbox.options.autoAuditSeconds)
+      if (current !== 1) {
+        throw new SandboxControlError(400, `auditGoods: goods ${goodsId} is not under review (audit_status ${current})`, 'goodsId')
+      }
+      g.auditStatus = r === 'approve' ? 2 : 3
+      return { goodsId, auditStatus: g.auditStatus }
+    },
+
+    addFollower(input) {
+      const p = parseInput(followerSchema, input, 'addFollower')
+      requireRoom(p.roomId)
+      const f = { openid: p.openid, roomId: p.roomId, subscribeTime: p.subscribeTime ?? now() }
+      st().followers.push(f)
+      return f
+    },
+
+    setUserVerified(wechatId, verified) {
+      const v = parseInput(verifiedSchema, verified, 'setUserVerified')
+      if (!/^[A-Za-z][A-Za-z0-9_-]{5,19}$/.test(wechatId)) {
+        throw new SandboxControlError(400, `setUserVerified: wechatId: ${wechatId} is not a WeChat ID (6–20 letters, digits, _ or -, letter first)`, 'wechatId')
+      }
+      if (v) st().unverified.delete(wechatId)
+      else st().unverified.add(wechatId)
+      return { wechatId, verified: v }
+    },
+
+    addFault(input) {
+      sandbox.addFault(input as FaultSpec)
+      return { ok: true }
+    },
+
+    calls() {
+      return sandbox.calls()
+    },
+
+    pushedMessages() {
+      return st().pushed.map((m) => ({ ...m, openids: [...m.openids] }))
+    },
+  }
+  return control
+}

@@ -1,0 +1,26 @@
+/**
+ * Errors of the sandbox's own TypeScript/control API (not WeChat replies): the lead's `/__sandbox/*` routes
+ * map `status` to the HTTP status (400 bad input, 404 unknown room/goods).
+ */
+import type { z } from 'zod'
+
+export class SandboxControlError extends Error {
+  override readonly name = 'SandboxControlError'
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+    /** The input field at fault, when one is. */
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Parses control input with zod; failures become a 400 naming the first bad field and its rule. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]
+  const field = issue.path.length ? issue.path.join('.') : '(input)'
+  throw new SandboxControlError(400, `${what}: ${field}: ${issue.message}`, field)
+}

@@ -1,0 +1,132 @@
+/**
+ * Members (roles) and long-term subscription endpoints. Rules: live-api.md §2.3, §2.4, §4.
+ */
+import { isWechatId, maskUsername, openidFor, roomStatus } from '../model'
+import { LiveError } from '../wire'
+import { type Handler, handler, requireRoom } from './context'
+
+/** Caps per role (admins 10, anchors 500, operators 500). */
+export const ROLE_CAPS: Readonly<Record<number, number>> = { 1: 10, 2: 500, 3: 500 }
+const ROLE_NAMES: Readonly<Record<number, string>> = { 0: 'super admin', 1: 'admin', 2: 'anchor', 3: 'operator' }
+
+function countRole(members: Iterable<{ roles: Set<number> }>, role: number): number {
+  let n = 0
+  for (const m of members) if (m.roles.has(role)) n++
+  return n
+}
+
+const addRole = handler<{ username: string; role: number }>((ctx, p) => {
+  const { state } = ctx
+  if (!isWechatId(p.username)) throw new LiveError(400001, `username: ${p.username} is not a WeChat ID`)
+  // Setting the super admin through the API has no effect (docs).
+  if (p.role === 0) return {}
+  if (p.role === 2 && !state.isVerified(p.username)) {
+    const codeurl = `${state.options.assetBaseUrl}/realname?wechat=${encodeURIComponent(p.username)}`
+    throw new LiveError(400002, `username: ${p.username} must finish real-name verification to be an anchor`, { codeurl })
+  }
+  const existing = state.members.get(p.username)
+  if (existing?.roles.has(p.role)) throw new LiveError(400004, `username: ${p.username} is already ${ROLE_NAMES[p.role]}`)
+  const cap = ROLE_CAPS[p.role]
+  if (countRole(state.members.values(), p.role) >= cap) {
+    throw new LiveError(400003, `role: at most ${cap} members may be ${ROLE_NAMES[p.role]}`)
+  }
+  if (existing) {
+    existing.roles.add(p.role)
+    existing.updatedAt = ctx.now
+  } else {
+    state.members.set(p.username, {
+      username: p.username,
+      nickname: p.username,
+      openid: openidFor(p.username),
+      headimg: `${state.options.assetBaseUrl}/avatar/${p.username}.png`,
+      roles: new Set([p.role]),
+      updatedAt: ctx.now,
+    })
+  }
+  return {}
+})
+
+const deleteRole = handler<{ username: string; role: number }>((ctx, p) => {
+  const { state } = ctx
+  if (!isWechatId(p.username)) throw new LiveError(400001, `username: ${p.username} is not a WeChat ID`)
+  if (p.role === 0) throw new LiveError(200002, 'role: the super admin cannot be removed through the API')
+  const m = state.members.get(p.username)
+  if (!m || !m.roles.has(p.role)) throw new LiveError(2003, `username: ${p.username} does not have role ${p.role}`)
+  if (p.role === 2) {
+    for (const room of state.rooms.values()) {
+      if (room.anchorWechat === p.username && roomStatus(room, ctx.now) === 102) {
+        throw new LiveError(400005, `username: ${p.username} still anchors room ${room.roomId}, which has not started`)
+      }
+    }
+  }
+  m.roles.delete(p.role)
+  m.updatedAt = ctx.now
+  if (m.roles.size === 0) state.members.delete(p.username)
+  return {}
+})
+
+const getRoleList = handler<{ role?: number; offset?: number; limit?: number; keyword?: string }>((ctx, p) => {
+  const role = p.role ?? -1
+  const offset = p.offset ?? 0
+  const limit = Math.min(p.limit ?? 10, 30)
+  const kw = p.keyword?.trim()
+  const matching = [...ctx.state.members.values()].filter(
+    (m) =>
+      (role === -1 || m.roles.has(role)) &&
+      (!kw || m.username.includes(kw) || m.nickname.includes(kw)),
+  )
+  // Stable order: longest-standing roles first, then by WeChat ID.
+  matching.sort((a, b) => a.updatedAt - b.updatedAt || a.username.localeCompare(b.username))
+  const list = matching.slice(offset, offset + limit).map((m) => ({
+    headingimg: m.headimg,
+    nickname: m.nickname,
+    openid: m.openid,
+    roleList: [...m.roles].sort((a, b) => a - b),
+    updateTimestamp: String(m.updatedAt),
+    username: maskUsername(m.username),
+  }))
+  return { total: matching.length, list }
+})
+
+// ---------- subscription ----------
+
+const getFollowers = handler<{ limit?: number; pageBreak?: number | string }>((ctx, p) => {
+  const limit = Math.min(p.limit ?? 200, 2000)
+  const from = p.pageBreak === undefined || p.pageBreak === '' ? 0 : Number(p.pageBreak)
+  if (!Number.isInteger(from) || from < 0) throw new LiveError(200002, 'page_break: pass back the value of the previous page')
+  const page = ctx.state.followers.slice(from, from + limit)
+  const followers = page.map((f) => {
+    const room = ctx.state.rooms.get(f.roomId)
+    return {
+      openid: f.openid,
+      subscribe_time: f.subscribeTime,
+      room_id: f.roomId,
+      room_status: room ? roomStatus(room, ctx.now) : 0,
+    }
+  })
+  return { followers, page_break: from + page.length }
+})
+
+const pushMessage = handler<{ roomId: number; userOpenid: string[] }>((ctx, p) => {
+  const { state } = ctx
+  if (p.userOpenid.length > 2000) throw new LiveError(200002, 'user_openid: at most 2000 openids per call')
+  if (p.userOpenid.length === 0) throw new LiveError(200002, 'user_openid: at least one openid')
+  const room = requireRoom(ctx, p.roomId)
+  if (roomStatus(room, ctx.now) !== 101) throw new LiveError(9410006, `room ${room.roomId} is not live`)
+  const pushedToday = state.pushedRoomByDay.get(ctx.day)
+  if (pushedToday !== undefined && pushedToday !== room.roomId) {
+    throw new LiveError(9410005, `room ${pushedToday} was already pushed today; one room per day`)
+  }
+  state.pushedRoomByDay.set(ctx.day, room.roomId)
+  const messageId = state.nextMessageId++
+  state.pushed.push({ messageId, roomId: room.roomId, openids: [...p.userOpenid], sentAt: ctx.now, day: ctx.day })
+  return { message_id: messageId }
+})
+
+export const memberHandlers: Record<string, Handler> = {
+  addRole,
+  deleteRole,
+  getRoleList,
+  getFollowers,
+  pushMessage,
+}

@@ -1,0 +1,444 @@
+/**
+ * Room endpoints: create/edit/delete, the getliveinfo list and replay modes, push URL, share code,
+ * assistants, sub-anchor and the room switches. Rules: live-api.md §2.1, §3, §4.
+ */
+import {
+  ROOM_MAX_DURATION_SECONDS,
+  ROOM_MIN_DURATION_SECONDS,
+  ROOM_MIN_LEAD_SECONDS,
+  checkAnchorName,
+  checkRoomName,
+  latestRoomStart,
+} from '../../../src/live/rules'
+import { type Room, isWechatId, isoSeconds, openidFor, roomStatus, visibleReplays } from '../model'
+import type { LiveState } from '../state'
+import { LiveError } from '../wire'
+import { type Handler, type HandlerContext, type WireBody, fen, handler, requireRoom, requireStatus } from './context'
+
+const PLUGIN_PAGE = 'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugin'
+
+export interface RoomFieldsInput {
+  name: string
+  coverImg: string
+  startTime: number
+  endTime: number
+  anchorName: string
+  anchorWechat: string
+  shareImg: string
+  feedsImg?: string
+  isFeedsPublic?: number
+  closeLike: number
+  closeGoods: number
+  closeComment: number
+  closeReplay?: number
+  closeShare?: number
+  closeKf?: number
+}
+
+export interface CreateRoomInput extends RoomFieldsInput {
+  type: number
+  subAnchorWechat?: string
+  createrWechat?: string
+  screenType?: number
+}
+
+/** Why a time window fails, naming the rule (the docs give no dedicated errcode; 200002 is the generic one). */
+export function timeWindowProblem(startTime: number, endTime: number, now: number): string | null {
+  if (startTime < now + ROOM_MIN_LEAD_SECONDS) return 'startTime: must be at least 10 minutes from now'
+  if (startTime > latestRoomStart(now)) return 'startTime: must be at most 6 months from now'
+  const d = endTime - startTime
+  if (d < ROOM_MIN_DURATION_SECONDS) return 'endTime: must be at least 30 minutes after startTime'
+  if (d > ROOM_MAX_DURATION_SECONDS) return 'endTime: must be at most 24 hours after startTime'
+  return null
+}
+
+const IMAGE_RULES = {
+  coverImg: { errcode: 300031, maxBytes: 2 * 1024 * 1024 },
+  shareImg: { errcode: 300032, maxBytes: 1024 * 1024 },
+  feedsImg: { errcode: 300037, maxBytes: 100 * 1024 },
+} as const
+
+function checkImage(state: LiveState, field: keyof typeof IMAGE_RULES, mediaId: string): void {
+  const rule = IMAGE_RULES[field]
+  const m = state.liveMedia(mediaId)
+  if (!m) throw new LiveError(rule.errcode, `${field}: media_id ${mediaId} does not exist or has expired (3 days)`)
+  if (m.bytes.length > rule.maxBytes) throw new LiveError(rule.errcode, `${field}: image larger than ${rule.maxBytes} bytes`)
+}
+
+/**
+ * The checks createRoom and editRoom share. `timeRule` is false for the control API, which may seed rooms
+ * in the past.
+ */
+export function checkRoomFields(ctx: HandlerContext, p: RoomFieldsInput, mode: 'create' | 'edit', timeRule = true): void {
+  const { state } = ctx
+  if (checkRoomName(p.name) !== null) throw new LiveError(300002, 'name: must be 3–17 Chinese characters (width 6–34, one CJK = 2)')
+  if (checkAnchorName(p.anchorName) !== null) {
+    throw new LiveError(300034, 'anchorName: must be 2–15 Chinese characters (width 4–30, one CJK = 2)')
+  }
+  if (timeRule) {
+    const problem = timeWindowProblem(p.startTime, p.endTime, ctx.now)
+    if (problem) throw new LiveError(200002, problem)
+  } else if (p.endTime <= p.startTime) {
+    throw new LiveError(200002, 'endTime: must be after startTime')
+  }
+  checkImage(state, 'coverImg', p.coverImg)
+  checkImage(state, 'shareImg', p.shareImg)
+  if (p.feedsImg !== undefined) checkImage(state, 'feedsImg', p.feedsImg)
+  if (!isWechatId(p.anchorWechat)) {
+    throw new LiveError(mode === 'create' ? 300035 : 300030, `anchorWechat: ${p.anchorWechat} is not a WeChat ID`)
+  }
+  if (!state.isVerified(p.anchorWechat)) {
+    if (mode === 'edit') throw new LiveError(300030, 'room wxnumber not have an anchor role')
+    const qrcodeUrl = `${state.options.assetBaseUrl}/realname?wechat=${encodeURIComponent(p.anchorWechat)}`
+    throw new LiveError(300036, 'anchorWechat has no realName, please open the codeUrl to verify', { qrcode_url: qrcodeUrl })
+  }
+  if (p.closeKf === 0 && !state.options.kfConfigured) {
+    throw new LiveError(300038, 'closeKf: customer service is not configured in the MP console')
+  }
+}
+
+/** Builds and stores a room from create fields (validation already done). */
+export function insertNewRoom(state: LiveState, p: CreateRoomInput, now: number): Room {
+  const room: Room = {
+    roomId: state.nextRoomId++,
+    name: p.name,
+    coverImg: p.coverImg,
+    shareImg: p.shareImg,
+    feedsImg: p.feedsImg ?? p.coverImg,
+    startTime: p.startTime,
+    endTime: p.endTime,
+    anchorName: p.anchorName,
+    anchorWechat: p.anchorWechat,
+    type: p.type === 1 ? 1 : 0,
+    closeLike: p.closeLike,
+    closeGoods: p.closeGoods,
+    closeComment: p.closeComment,
+    closeReplay: p.closeReplay ?? 1,
+    closeShare: p.closeShare ?? 0,
+    closeKf: p.closeKf ?? 1,
+    isFeedsPublic: p.isFeedsPublic ?? 1,
+    banComment: 0,
+    control: null,
+    goods: [],
+    assistants: [],
+    replaySegments: state.options.replaySegments,
+    createdAt: now,
+  }
+  if (p.subAnchorWechat) room.subAnchorWechat = p.subAnchorWechat
+  if (p.createrWechat) room.createrWechat = p.createrWechat
+  state.insertRoom(room)
+  return room
+}
+
+const createRoom = handler<CreateRoomInput>((ctx, p) => {
+  checkRoomFields(ctx, p, 'create')
+  if (p.subAnchorWechat !== undefined) {
+    if (!ctx.state.isVerified(p.subAnchorWechat) || p.subAnchorWechat === p.anchorWechat) {
+      throw new LiveError(300039, `subAnchorWechat: ${p.subAnchorWechat} is not a verified WeChat ID other than the anchor`)
+    }
+  }
+  if (p.createrWechat !== undefined && !isWechatId(p.createrWechat)) {
+    throw new LiveError(300041, `createrWechat: ${p.createrWechat} is not a WeChat ID`)
+  }
+  const room = insertNewRoom(ctx.state, p, ctx.now)
+  return { roomId: room.roomId }
+})
+
+/** One room as getliveinfo lists it (wire snake_case; goods prices in fen). */
+export function roomRow(state: LiveState, room: Room, now: number): WireBody {
+  const goods: WireBody[] = []
+  for (const rg of room.goods) {
+    const g = state.goods.get(rg.goodsId)
+    if (!g) continue
+    const row: WireBody = {
+      cover_img: state.mediaUrl(g.coverImgUrl),
+      url: g.url,
+      name: g.name,
+      price: fen(g.price),
+      price_type: g.priceType,
+      goods_id: g.goodsId,
+      third_party_appid: g.thirdPartyAppid,
+    }
+    if (g.price2 !== undefined) row.price2 = fen(g.price2)
+    goods.push(row)
+  }
+  return {
+    name: room.name,
+    roomid: room.roomId,
+    cover_img: state.mediaUrl(room.coverImg),
+    share_img: state.mediaUrl(room.shareImg),
+    feeds_img: state.mediaUrl(room.feedsImg),
+    live_status: roomStatus(room, now),
+    start_time: room.startTime,
+    end_time: room.endTime,
+    anchor_name: room.anchorName,
+    live_type: room.type,
+    close_like: room.closeLike,
+    close_goods: room.closeGoods,
+    close_comment: room.closeComment,
+    close_kf: room.closeKf,
+    close_replay: room.closeReplay,
+    is_feeds_public: room.isFeedsPublic,
+    creater_openid: room.createrWechat ? openidFor(room.createrWechat) : '',
+    goods,
+  }
+}
+
+export function replayOptions(state: LiveState) {
+  return {
+    delaySeconds: state.options.replayDelaySeconds,
+    ttlSeconds: state.options.replayTtlSeconds,
+    segmentGapSeconds: 60,
+    baseUrl: state.options.assetBaseUrl,
+  }
+}
+
+interface GetLiveInfoInput {
+  start: number
+  limit: number
+  action?: string
+  roomId?: number
+}
+
+const getLiveInfo = handler<GetLiveInfoInput>((ctx, p) => {
+  const { state } = ctx
+  const limit = Math.max(0, Math.min(p.limit, state.options.listPageCap))
+  if (p.action === 'get_replay') {
+    if (p.roomId === undefined) throw new LiveError(200002, 'room_id: required when action is get_replay')
+    const room = state.rooms.get(p.roomId)
+    const all = room ? visibleReplays(room, ctx.now, replayOptions(state)) : []
+    const page = all.slice(p.start, p.start + limit).map((r) => ({
+      create_time: isoSeconds(r.createTime),
+      expire_time: isoSeconds(r.expireTime),
+      media_url: r.mediaUrl,
+    }))
+    return { live_replay: page, room_info: [], total: all.length }
+  }
+  const rooms = state.roomsInListOrder()
+  if (rooms.length === 0) throw new LiveError(9410000, 'empty room list', { room_info: [], live_replay: [], total: 0 })
+  const rows = rooms.slice(p.start, p.start + limit).map((r) => roomRow(state, r, ctx.now))
+  return { room_info: rows, total: rooms.length }
+})
+
+const deleteRoom = handler<{ id: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.id)
+  // A room on air (live, paused, abnormal) cannot be deleted; end it first.
+  requireStatus(ctx, room, [102, 103, 104, 107], 'deleting the room')
+  ctx.state.removeRoom(room.roomId)
+  return {}
+})
+
+interface EditRoomInput extends RoomFieldsInput {
+  id: number
+}
+
+const editRoom = handler<EditRoomInput>((ctx, p) => {
+  const room = requireRoom(ctx, p.id)
+  requireStatus(ctx, room, [102], 'editing (only rooms that have not started can be edited)')
+  checkRoomFields(ctx, p, 'edit')
+  ctx.state.updateRoom(room, (r) => {
+    r.name = p.name
+    r.coverImg = p.coverImg
+    r.shareImg = p.shareImg
+    if (p.feedsImg !== undefined) r.feedsImg = p.feedsImg
+    r.startTime = p.startTime
+    r.endTime = p.endTime
+    r.anchorName = p.anchorName
+    r.anchorWechat = p.anchorWechat
+    r.closeLike = p.closeLike
+    r.closeGoods = p.closeGoods
+    r.closeComment = p.closeComment
+    if (p.isFeedsPublic !== undefined) r.isFeedsPublic = p.isFeedsPublic
+    if (p.closeReplay !== undefined) r.closeReplay = p.closeReplay
+    if (p.closeShare !== undefined) r.closeShare = p.closeShare
+    if (p.closeKf !== undefined) r.closeKf = p.closeKf
+  })
+  return {}
+})
+
+const getPushUrl = handler<{ roomId: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  if (room.type !== 1) throw new LiveError(300023, `room ${room.roomId} is a phone live room (type 0); push URLs are for type 1`)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'getting a push URL')
+  const secret = openidFor(`push-${room.roomId}-${room.createdAt}`).slice(1, 17)
+  return { pushAddr: `rtmp://live-push.live-sandbox.invalid/live/room${room.roomId}?txSecret=${secret}` }
+})
+
+const getSharedCode = handler<{ roomId: number; params?: string | Record<string, unknown> }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'sharing')
+  let pagePath = `${PLUGIN_PAGE}?room_id=${room.roomId}`
+  if (p.params !== undefined && p.params !== '') {
+    let decoded: string
+    if (typeof p.params === 'string') {
+      try {
+        decoded = decodeURIComponent(p.params)
+        JSON.parse(decoded)
+      } catch {
+        throw new LiveError(1001, 'params: must be encodeURIComponent(JSON.stringify(object))')
+      }
+    } else {
+      decoded = JSON.stringify(p.params)
+    }
+    if (decoded.length > 600) throw new LiveError(1001, 'params: custom params are limited to 600 characters')
+    pagePath += `&custom_params=${encodeURIComponent(decoded)}`
+  }
+  const base = ctx.state.options.assetBaseUrl
+  return {
+    cdnUrl: `${base}/qrcode/room${room.roomId}.png`,
+    pagePath,
+    posterUrl: `${base}/poster/room${room.roomId}.png`,
+  }
+})
+
+// ---------- assistants ----------
+
+const addAssistant = handler<{ roomId: number; users: { username: string; nickname: string }[] }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'adding assistants')
+  for (const [i, u] of p.users.entries()) {
+    if (!isWechatId(u.username)) throw new LiveError(200002, `users.${i}.username: ${u.username} is not a WeChat ID`)
+  }
+  const added = p.users.filter((u) => !room.assistants.some((a) => a.username === u.username))
+  const cap = ctx.state.options.assistantCap
+  if (room.assistants.length + added.length > cap) {
+    throw new LiveError(200002, `users: a room has at most ${cap} assistants (has ${room.assistants.length})`)
+  }
+  for (const u of p.users) {
+    const existing = room.assistants.find((a) => a.username === u.username)
+    if (existing) existing.nickname = u.nickname
+    else room.assistants.push({ username: u.username, nickname: u.nickname, addedAt: ctx.now })
+  }
+  return {}
+})
+
+function requireAssistant(room: Room, username: string) {
+  const a = room.assistants.find((x) => x.username === username)
+  if (!a) throw new LiveError(200002, `username: ${username} is not an assistant of room ${room.roomId}`)
+  return a
+}
+
+const modifyAssistant = handler<{ roomId: number; username: string; nickname: string }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireAssistant(room, p.username).nickname = p.nickname
+  return {}
+})
+
+const removeAssistant = handler<{ roomId: number; username: string }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireAssistant(room, p.username)
+  room.assistants = room.assistants.filter((a) => a.username !== p.username)
+  return {}
+})
+
+const getAssistantList = handler<{ roomId: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  const base = ctx.state.options.assetBaseUrl
+  return {
+    list: room.assistants.map((a) => ({
+      timestamp: a.addedAt,
+      headimg: `${base}/avatar/${a.username}.png`,
+      nickname: a.nickname,
+      alias: a.username,
+      openid: openidFor(a.username),
+    })),
+    count: room.assistants.length,
+    maxCount: ctx.state.options.assistantCap,
+  }
+})
+
+// ---------- sub-anchor ----------
+
+function checkSubAnchor(ctx: HandlerContext, room: Room, username: string): void {
+  if (username === room.anchorWechat) throw new LiveError(500005, 'username: the sub-anchor is the same as the main anchor')
+  if (username === room.subAnchorWechat) throw new LiveError(500004, `username: ${username} is already the sub-anchor`)
+  if (!ctx.state.isVerified(username)) throw new LiveError(500002, `username: ${username} is not real-name verified`)
+}
+
+const addSubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'setting a sub-anchor')
+  checkSubAnchor(ctx, room, p.username)
+  if (room.subAnchorWechat !== undefined) {
+    throw new LiveError(500004, `room ${room.roomId} already has a sub-anchor; use modifySubAnchor`)
+  }
+  room.subAnchorWechat = p.username
+  return {}
+})
+
+const modifySubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'changing the sub-anchor')
+  checkSubAnchor(ctx, room, p.username)
+  room.subAnchorWechat = p.username
+  return {}
+})
+
+const deleteSubAnchor = handler<{ roomId: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  if (room.subAnchorWechat === undefined) throw new LiveError(200002, `roomId: room ${room.roomId} has no sub-anchor`)
+  delete room.subAnchorWechat
+  return {}
+})
+
+const getSubAnchor = handler<{ roomId: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  return { username: room.subAnchorWechat ?? '' }
+})
+
+// ---------- switches ----------
+
+const updateFeedPublic = handler<{ roomId: number; isFeedsPublic: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'changing feed inclusion')
+  room.isFeedsPublic = p.isFeedsPublic
+  return {}
+})
+
+const updateReplay = handler<{ roomId: number; closeReplay: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  // Replay may be switched after the start and after the end (it controls whether the replay shows).
+  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'changing the replay switch')
+  room.closeReplay = p.closeReplay
+  return {}
+})
+
+const updateKF = handler<{ roomId: number; closeKf: number }>((ctx, p) => {
+  const room = requireRoom(ctx, p.roomId)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'changing customer service')
+  if (p.closeKf === 0 && !ctx.state.options.kfConfigured) {
+    throw new LiveError(300038, 'closeKf: customer service is not configured in the MP console')
+  }
+  room.closeKf = p.closeKf
+  return {}
+})
+
+const updateComment = handler<{ roomId?: number; id?: number; banComment: number }>((ctx, p) => {
+  const roomId = p.roomId ?? p.id
+  if (roomId === undefined) throw new LiveError(200002, 'roomId: required (or id)')
+  const room = requireRoom(ctx, roomId)
+  requireStatus(ctx, room, [101, 102, 105, 106], 'banning comments')
+  room.banComment = p.banComment
+  return {}
+})
+
+export const roomHandlers: Record<string, Handler> = {
+  createRoom,
+  getLiveInfo,
+  deleteRoom,
+  editRoom,
+  getPushUrl,
+  getSharedCode,
+  addAssistant,
+  modifyAssistant,
+  removeAssistant,
+  getAssistantList,
+  addSubAnchor,
+  modifySubAnchor,
+  deleteSubAnchor,
+  getSubAnchor,
+  updateFeedPublic,
+  updateReplay,
+  updateKF,
+  updateComment,
+}

@@ -1,0 +1,411 @@
+/**
+ * The Live sandbox: a stateful, HTTP-free simulation of one merchant's Live account. `callApi` is the one
+ * door for all 38 endpoints (normalise keys → validate with the catalogue → daily quota → injected faults →
+ * handler); tokens and temporary media live here too because the HTTPS routes need them.
+ */
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { type Clock, shanghaiDay } from '../clock'
+import { catalogue, endpointList, isEndpointId } from '../../src/live/catalogue'
+import type { EndpointDef } from '../../src/live/endpoint'
+import { toCamelKeys } from '../../src/live/case'
+import { describeErrcode } from '../../src/live/errors'
+import type { LiveCall, LiveReply, MediaUpload } from './types'
+import { LiveState, type SandboxOptions, type ResolvedOptions, resolveOptions } from './state'
+import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, auditStatus, isoSeconds, roomStatus, visibleReplays } from './model'
+import type { HandlerContext, Handler } from './handlers/context'
+import { roomHandlers, replayOptions } from './handlers/rooms'
+import { goodsHandlers } from './handlers/goods'
+import { memberHandlers } from './handlers/members'
+import { LiveError, errorBody } from './wire'
+import { SandboxControlError, parseInput } from './errors'
+
+export { SANDBOX_APPID, SANDBOX_SECRET, type SandboxOptions } from './state'
+export type LiveSandboxOptions = SandboxOptions
+
+const HANDLERS: Readonly<Record<string, Handler>> = { ...roomHandlers, ...goodsHandlers, ...memberHandlers }
+
+export interface FaultSpec {
+  /** Cloud name (`liveBroadcast.getLiveInfo`), or the path for endpoints without one; the endpoint id also works. */
+  api: string
+  /** How many of the next calls answer with the fault. */
+  times: number
+  errcode?: number
+  httpStatus?: number
+  delayMs?: number
+  malformed?: boolean
+}
+
+const faultSchema = z
+  .object({
+    api: z.string().min(1),
+    times: z.int().min(1).max(100000),
+    errcode: z.int().refine((n) => n !== 0, { message: 'errcode must not be 0' }).optional(),
+    httpStatus: z.int().min(100).max(599).optional(),
+    delayMs: z.int().min(0).max(120000).optional(),
+    malformed: z.boolean().optional(),
+  })
+  .refine((f) => f.errcode !== undefined || f.httpStatus !== undefined || f.delayMs !== undefined || f.malformed === true, {
+    message: 'a fault needs at least one of errcode, httpStatus, delayMs, malformed',
+  })
+
+export interface TokenRequest {
+  appid: string
+  secret: string
+  /** `/cgi-bin/stable_token` (true) or `/cgi-bin/token` (false). */
+  stable?: boolean
+  forceRefresh?: boolean
+}
+
+/** 0 valid, 40001 unknown (or superseded), 41001 missing, 42001 expired. */
+export type TokenCheck = 0 | 40001 | 41001 | 42001
+
+interface TokenRecord {
+  expiresAt: number
+  /** A plain token stays usable 5 minutes after a newer one is issued, then answers 40001. */
+  supersededAt?: number
+}
+
+/** The room as a perfect cache would hold it at this instant. */
+export interface TruthRoom {
+  roomId: number
+  name: string
+  liveStatus: number
+  startTime: number
+  endTime: number
+  anchorName: string
+  anchorWechat: string
+  subAnchorWechat?: string
+  liveType: number
+  coverImg: string
+  shareImg: string
+  feedsImg: string
+  closeLike: number
+  closeGoods: number
+  closeComment: number
+  closeReplay: number
+  closeShare: number
+  closeKf: number
+  isFeedsPublic: number
+  banComment: number
+  /** Goods in room order; prices in yuan as in the warehouse. */
+  goods: { goodsId: number; name: string; price: number; price2?: number; priceType: number; url: string; onSale: number }[]
+  replays: { createTime: string; expireTime: string; mediaUrl: string }[]
+}
+
+export interface TruthGoods {
+  goodsId: number
+  auditId: number
+  name: string
+  auditStatus: number
+  priceType: number
+  price: number
+  price2?: number
+  url: string
+  thirdPartyTag: number
+}
+
+export interface Truth {
+  now: number
+  rooms: TruthRoom[]
+  goods: TruthGoods[]
+}
+
+const MEDIA_TYPES: Readonly<Record<string, number>> = {
+  image: 10 * 1024 * 1024,
+  voice: 2 * 1024 * 1024,
+  video: 10 * 1024 * 1024,
+  thumb: 64 * 1024,
+}
+
+const PLAIN_TOKEN_OVERLAP_SECONDS = 300
+
+/** A WeChat JSON body as sent on the wire (success fields, or errcode/errmsg). */
+export type WireReplyBody = Record<string, unknown>
+
+export class LiveSandbox {
+  readonly clock: Clock
+  private opts: ResolvedOptions
+  private live: LiveState
+  private faults: (FaultSpec & { remaining: number; keys: Set<string> })[] = []
+  /** day → api → calls. */
+  private log = new Map<string, Map<string, number>>()
+  /** day → quota bucket → calls counted against it. */
+  private quotaUsed = new Map<string, Map<string, number>>()
+  private tokens = new Map<string, TokenRecord>()
+  private stableToken: string | null = null
+  private plainTokens: string[] = []
+
+  constructor(init: { clock: Clock; options?: SandboxOptions }) {
+    this.clock = init.clock
+    this.opts = resolveOptions(init.options)
+    this.live = new LiveState(this.clock, this.opts)
+  }
+
+  /** The account's state (rooms, goods, members…), for the control module and tests. */
+  get state(): LiveState {
+    return this.live
+  }
+
+  get options(): ResolvedOptions {
+    return this.opts
+  }
+
+  /** Back to an empty account (super admin only); faults, call log, quotas and tokens are cleared too. */
+  reset(options?: SandboxOptions): void {
+    if (options) this.opts = resolveOptions(options)
+    this.live = new LiveState(this.clock, this.opts)
+    this.faults = []
+    this.log.clear()
+    this.quotaUsed.clear()
+    this.tokens.clear()
+    this.stableToken = null
+    this.plainTokens = []
+  }
+
+  // ---------- the API door ----------
+
+  async callApi(call: LiveCall): Promise<LiveReply> {
+    if (!isEndpointId(call.endpointId)) {
+      return reply(errorBody(-1, `unknown endpoint: ${call.endpointId}`))
+    }
+    const endpoint: EndpointDef = catalogue[call.endpointId]
+    const api = apiKey(endpoint)
+    const now = this.clock.nowSeconds()
+    const day = shanghaiDay(now)
+    this.count(this.log, day, api)
+
+    const parsed = endpoint.request.safeParse(this.normalise(endpoint, call.params))
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const field = issue.path.length ? issue.path.join('.') : '(params)'
+      return reply(errorBody(200002, `invalid args: ${field}: ${issue.message}`))
+    }
+
+    const bucket = endpoint.quotaBucket ?? endpoint.id
+    const limit = this.opts.quotas[bucket] ?? this.opts.quotas[endpoint.id] ?? endpoint.dailyQuota
+    const used = this.quotaUsed.get(day)?.get(bucket) ?? 0
+    if (used >= limit) return reply(errorBody(45009, 'reach max api daily quota limit'))
+    this.count(this.quotaUsed, day, bucket)
+
+    const fault = this.takeFault(api, endpoint.id)
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
+    if (fault?.malformed) return { httpStatus: 200, body: {}, rawBody: '{"errcode":0,"errmsg":"ok","room_info":[{"name":' }
+    if (fault?.httpStatus !== undefined) {
+      return { httpStatus: fault.httpStatus, body: {}, rawBody: `sandbox fault: HTTP ${fault.httpStatus}` }
+    }
+    if (fault?.errcode !== undefined) {
+      return reply(errorBody(fault.errcode, `sandbox fault: ${describeErrcode(fault.errcode).en}`))
+    }
+
+    const handle = HANDLERS[endpoint.id]
+    if (!handle) return reply(errorBody(-1, `not implemented: ${endpoint.id}`))
+    // Re-read the clock: a delay fault may have let time pass.
+    const at = this.clock.nowSeconds()
+    const ctx: HandlerContext = { state: this.live, now: at, day: shanghaiDay(at) }
+    try {
+      const body = handle(ctx, parsed.data as Record<string, unknown>)
+      return reply({ errcode: 0, errmsg: 'ok', ...body })
+    } catch (e) {
+      if (e instanceof LiveError) return reply(errorBody(e.errcode, e.message, e.extra))
+      return reply(errorBody(-1, `sandbox internal error in ${endpoint.id}: ${(e as Error).message}`))
+    }
+  }
+
+  /** Either casing in, camelCase out; GET query strings carry numbers as text. */
+  private normalise(endpoint: EndpointDef, params: Record<string, unknown>): unknown {
+    const camel = toCamelKeys(params ?? {}) as Record<string, unknown>
+    delete camel.accessToken
+    if (endpoint.method === 'GET') {
+      for (const [k, v] of Object.entries(camel)) {
+        if (typeof v === 'string' && k !== 'keyword' && k !== 'params' && k !== 'username' && /^-?\d+$/.test(v)) {
+          camel[k] = Number(v)
+        }
+      }
+    }
+    return camel
+  }
+
+  private count(table: Map<string, Map<string, number>>, day: string, key: string): void {
+    let m = table.get(day)
+    if (!m) table.set(day, (m = new Map()))
+    m.set(key, (m.get(key) ?? 0) + 1)
+  }
+
+  // ---------- faults and call log ----------
+
+  /** Queues a fault for the next `times` calls to `api`. Throws SandboxControlError (400) on bad input. */
+  addFault(spec: FaultSpec): void {
+    const f = parseInput(faultSchema, spec, 'addFault')
+    const endpoint = endpointList.find((e) => e.cloud === f.api || e.path === f.api || e.id === f.api)
+    if (!endpoint) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue`, 'api')
+    this.faults.push({ ...f, remaining: f.times, keys: new Set([apiKey(endpoint), endpoint.id]) })
+  }
+
+  clearFaults(): void {
+    this.faults = []
+  }
+
+  private takeFault(api: string, id: string): FaultSpec | undefined {
+    const i = this.faults.findIndex((f) => f.keys.has(api) || f.keys.has(id))
+    if (i < 0) return undefined
+    const f = this.faults[i]
+    if (--f.remaining <= 0) this.faults.splice(i, 1)
+    return f
+  }
+
+  /** Calls per API (cloud name, or path when there is none) per Asia/Shanghai day. */
+  calls(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {}
+    for (const [day, m] of this.log) out[day] = Object.fromEntries(m)
+    return out
+  }
+
+  // ---------- access tokens ----------
+
+  /** `/cgi-bin/token` and `/cgi-bin/stable_token`: the JSON body, `{access_token, expires_in}` or `{errcode, errmsg}`. */
+  issueAccessToken(req: TokenRequest): WireReplyBody {
+    if (req.appid !== this.opts.appid) return errorBody(40013, 'invalid appid')
+    if (req.secret !== this.opts.secret) return errorBody(40125, 'invalid appsecret')
+    const now = this.clock.nowSeconds()
+    if (req.stable) {
+      const current = this.stableToken ? this.tokens.get(this.stableToken) : undefined
+      if (this.stableToken && current && now < current.expiresAt && !req.forceRefresh) {
+        return { access_token: this.stableToken, expires_in: current.expiresAt - now }
+      }
+      if (this.stableToken && current) current.supersededAt = Math.min(current.expiresAt, now + PLAIN_TOKEN_OVERLAP_SECONDS)
+      this.stableToken = this.newToken(now)
+      return { access_token: this.stableToken, expires_in: TOKEN_TTL_SECONDS }
+    }
+    for (const t of this.plainTokens) {
+      const rec = this.tokens.get(t)
+      if (rec && rec.supersededAt === undefined) rec.supersededAt = Math.min(rec.expiresAt, now + PLAIN_TOKEN_OVERLAP_SECONDS)
+    }
+    const token = this.newToken(now)
+    this.plainTokens.push(token)
+    return { access_token: token, expires_in: TOKEN_TTL_SECONDS }
+  }
+
+  private newToken(now: number): string {
+    const token = 'SANDBOX_' + randomBytes(24).toString('base64url')
+    this.tokens.set(token, { expiresAt: now + TOKEN_TTL_SECONDS })
+    return token
+  }
+
+  checkAccessToken(token: string | null | undefined): TokenCheck {
+    if (!token) return 41001
+    const rec = this.tokens.get(token)
+    if (!rec) return 40001
+    const now = this.clock.nowSeconds()
+    if (rec.supersededAt !== undefined && now >= rec.supersededAt && rec.supersededAt < rec.expiresAt) return 40001
+    if (now >= rec.expiresAt) return 42001
+    return 0
+  }
+
+  // ---------- temporary media ----------
+
+  /** `/cgi-bin/media/upload`: the JSON body `{type, media_id, created_at}` or `{errcode, errmsg}`; ids stay valid 3 days on the sandbox clock. */
+  uploadMedia(upload: MediaUpload): WireReplyBody {
+    const max = MEDIA_TYPES[upload.type]
+    if (max === undefined) return errorBody(40004, `invalid media type: ${upload.type} (image, voice, video, thumb)`)
+    if (upload.bytes.length === 0) return errorBody(41005, 'media data missing')
+    if (upload.bytes.length > max) return errorBody(40009, `invalid media size: ${upload.type} is at most ${max} bytes`)
+    const now = this.clock.nowSeconds()
+    const mediaId = `sbx_${this.live.nextMediaSeq++}_${randomBytes(9).toString('base64url')}`
+    this.live.media.set(mediaId, {
+      mediaId,
+      type: upload.type,
+      bytes: upload.bytes,
+      ...(upload.filename !== undefined ? { filename: upload.filename } : {}),
+      createdAt: now,
+      ...(upload.contentType !== undefined ? { contentType: upload.contentType } : {}),
+    })
+    return { type: upload.type, media_id: mediaId, created_at: now }
+  }
+
+  /** Bytes of an uploaded media id (served by the lead's media route), while it is valid. */
+  media(mediaId: string): { bytes: Buffer; contentType?: string; expiresAt: number } | undefined {
+    const m = this.live.liveMedia(mediaId)
+    if (!m) return undefined
+    return { bytes: m.bytes, expiresAt: m.createdAt + MEDIA_TTL_SECONDS, ...(m.contentType ? { contentType: m.contentType } : {}) }
+  }
+
+  // ---------- truth ----------
+
+  /** What a perfect cache would hold right now: rooms in list order with status, goods and replays; the warehouse. */
+  truth(): Truth {
+    const now = this.clock.nowSeconds()
+    const st = this.live
+    const rOpts = replayOptions(st)
+    const rooms: TruthRoom[] = st.roomsInListOrder().map((r) => {
+      const goods: TruthRoom['goods'] = []
+      for (const rg of r.goods) {
+        const g = st.goods.get(rg.goodsId)
+        if (!g) continue
+        goods.push({
+          goodsId: g.goodsId,
+          name: g.name,
+          price: g.price,
+          ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
+          priceType: g.priceType,
+          url: g.url,
+          onSale: rg.onSale,
+        })
+      }
+      return {
+        roomId: r.roomId,
+        name: r.name,
+        liveStatus: roomStatus(r, now),
+        startTime: r.startTime,
+        endTime: r.endTime,
+        anchorName: r.anchorName,
+        anchorWechat: r.anchorWechat,
+        ...(r.subAnchorWechat !== undefined ? { subAnchorWechat: r.subAnchorWechat } : {}),
+        liveType: r.type,
+        coverImg: st.mediaUrl(r.coverImg),
+        shareImg: st.mediaUrl(r.shareImg),
+        feedsImg: st.mediaUrl(r.feedsImg),
+        closeLike: r.closeLike,
+        closeGoods: r.closeGoods,
+        closeComment: r.closeComment,
+        closeReplay: r.closeReplay,
+        closeShare: r.closeShare,
+        closeKf: r.closeKf,
+        isFeedsPublic: r.isFeedsPublic,
+        banComment: r.banComment,
+        goods,
+        replays: visibleReplays(r, now, rOpts).map((x) => ({
+          createTime: isoSeconds(x.createTime),
+          expireTime: isoSeconds(x.expireTime),
+          mediaUrl: x.mediaUrl,
+        })),
+      }
+    })
+    const goods: TruthGoods[] = [...st.goods.values()].map((g) => ({
+      goodsId: g.goodsId,
+      auditId: g.auditId,
+      name: g.name,
+      auditStatus: auditStatus(g, now, this.opts.autoAuditSeconds),
+      priceType: g.priceType,
+      price: g.price,
+      ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
+      url: g.url,
+      thirdPartyTag: g.thirdPartyTag,
+    }))
+    return { now, rooms, goods }
+  }
+}
+
+function reply(body: Record<string, unknown>): LiveReply {
+  return { httpStatus: 200, body }
+}
+
+/** How the call log and faults name an API: its cloud name, or its path when it has none. */
+export function apiKey(e: EndpointDef): string {
+  return e.cloud ?? e.path
+}
+
+/** Endpoint ids of the catalogue that have no handler (should be none). */
+export function unhandledEndpoints(): string[] {
+  return endpointList.map((e) => e.id).filter((id) => !HANDLERS[id])
+}

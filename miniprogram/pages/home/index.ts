@@ -1,0 +1,217 @@
+/**
+ * Home: live, upcoming and replay sections as one feed. Each section is one indexed query paged 20 at a time;
+ * the feed pages through live first, then upcoming, then replays (infinite scroll). Live and upcoming follow
+ * the cache in real time, falling back to polling when the watch fails.
+ */
+import { PAGE_SIZE } from '../../config'
+import { entryChannel } from '../../services/attribution'
+import { isOffline } from '../../services/network'
+import { followSection, listSection, reloadSection } from '../../services/rooms'
+import { getFreshness } from '../../services/sync-status'
+import type { Follower } from '../../services/keep-fresh'
+import { LISTED_SECTIONS, SECTION_TITLES, type ListedSection, type RoomCard } from '../../services/views'
+import { countdownText } from '../../utils/format'
+import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, shareHome } from '../../utils/share'
+
+interface SectionState {
+  key: ListedSection
+  title: string
+  rooms: RoomCard[]
+  exhausted: boolean
+}
+
+interface Runtime {
+  followers: Follower[]
+  ticker: ReturnType<typeof setInterval> | null
+  busy: boolean
+  /** Bumped by every reload so answers to an older load are dropped. */
+  generation: number
+}
+
+const HOME_PATH = 'pages/home/index'
+const COUNTDOWN_TICK_MS = 30 * 1000
+// Timers and followers are not view data: kept beside the instance, released in detached.
+const runtimes = new WeakMap<object, Runtime>()
+
+function runtimeOf(page: object): Runtime {
+  let rt = runtimes.get(page)
+  if (!rt) {
+    rt = { followers: [], ticker: null, busy: false, generation: 0 }
+    runtimes.set(page, rt)
+  }
+  return rt
+}
+
+function emptySections(): SectionState[] {
+  return LISTED_SECTIONS.map((key) => ({ key, title: SECTION_TITLES[key], rooms: [], exhausted: false }))
+}
+
+function subscribeParams(): string {
+  try {
+    return encodeCustomParams({ channel: entryChannel(), path: HOME_PATH })
+  } catch {
+    return '' // an over-long reminder payload is dropped, never cut
+  }
+}
+
+Component({
+  data: {
+    sections: emptySections(),
+    status: 'loading' as 'loading' | 'ready' | 'empty' | 'error',
+    errorText: '',
+    offline: false,
+    staleText: '',
+    problemText: '',
+    loadingMore: false,
+    allLoaded: false,
+    subscribeParams: '',
+  },
+  lifetimes: {
+    detached() {
+      const rt = runtimeOf(this)
+      rt.followers.forEach((f) => f.stop())
+      rt.followers = []
+      if (rt.ticker) clearInterval(rt.ticker)
+      rt.ticker = null
+    },
+  },
+  methods: {
+    async onLoad() {
+      this.setData({ subscribeParams: subscribeParams() })
+      const rt = runtimeOf(this)
+      rt.followers = (['live', 'upcoming'] as const).map((key) => followSection(key, () => void this.refreshSection(key)))
+      rt.ticker = setInterval(() => this.tickCountdowns(), COUNTDOWN_TICK_MS)
+      await this.reload()
+    },
+
+    async reload() {
+      const rt = runtimeOf(this)
+      rt.generation += 1
+      rt.busy = false
+      this.setData({ sections: emptySections(), status: 'loading', errorText: '', offline: false, allLoaded: false })
+      await Promise.all([this.loadMore(), this.loadFreshness()])
+    },
+
+    /** Next 20 rooms of the feed: the first section that still has more, spilling into the next ones. */
+    async loadMore() {
+      const rt = runtimeOf(this)
+      if (rt.busy || this.data.allLoaded) return
+      rt.busy = true
+      const generation = rt.generation
+      this.setData({ loadingMore: true })
+      try {
+        let added = 0
+        for (let i = 0; i < this.data.sections.length && added < PAGE_SIZE; i++) {
+          const section = this.data.sections[i]
+          if (section.exhausted) continue
+          const page = await listSection(section.key, section.rooms.length)
+          if (generation !== rt.generation) return
+          added += page.length
+          this.setData({
+            [`sections[${i}].rooms`]: section.rooms.concat(page),
+            [`sections[${i}].exhausted`]: page.length < PAGE_SIZE,
+          })
+          if (page.length === PAGE_SIZE) break // more in this section: the next scroll continues it
+        }
+        this.settleStatus()
+      } catch (err) {
+        if (generation !== rt.generation) return
+        await this.showLoadError(err)
+      } finally {
+        if (generation === rt.generation) {
+          rt.busy = false
+          this.setData({ loadingMore: false })
+        }
+      }
+    },
+
+    settleStatus() {
+      const sections = this.data.sections
+      const allLoaded = sections.every((s) => s.exhausted)
+      const total = sections.reduce((n, s) => n + s.rooms.length, 0)
+      this.setData({ allLoaded, status: total === 0 && allLoaded ? 'empty' : total === 0 ? 'loading' : 'ready' })
+    },
+
+    async showLoadError(err: unknown) {
+      const offline = await isOffline()
+      const hasRooms = this.data.sections.some((s) => s.rooms.length > 0)
+      const text = offline ? '网络不可用，请检查网络后重试' : '加载失败，请稍后重试'
+      if (hasRooms) {
+        wx.showToast({ title: text, icon: 'none' })
+        this.setData({ offline })
+      } else {
+        this.setData({ status: 'error', errorText: text, offline })
+      }
+      console.warn('[home] load failed', err)
+    },
+
+    async loadFreshness() {
+      try {
+        const f = await getFreshness()
+        this.setData({ staleText: f.stale ? f.text : '', problemText: f.stale ? f.problem : '' })
+      } catch {
+        // Freshness is a hint; the list itself reports real failures.
+      }
+    },
+
+    /** A watched section changed: re-read what is on screen of it (and at least one page). */
+    async refreshSection(key: ListedSection) {
+      const i = this.data.sections.findIndex((s) => s.key === key)
+      const section = this.data.sections[i]
+      const started = section.rooms.length > 0 || section.exhausted
+      if (!started) return // not reached by the feed yet; it will load when scrolled to
+      const generation = runtimeOf(this).generation
+      try {
+        const fresh = await reloadSection(key, section.rooms.length)
+        if (generation !== runtimeOf(this).generation) return
+        this.setData({ [`sections[${i}].rooms`]: fresh.rooms, [`sections[${i}].exhausted`]: fresh.exhausted })
+        this.settleStatus()
+        void this.loadFreshness()
+      } catch (err) {
+        console.warn('[home] refresh failed', key, err)
+      }
+    },
+
+    tickCountdowns() {
+      const i = this.data.sections.findIndex((s) => s.key === 'upcoming')
+      const now = Date.now()
+      const rooms = this.data.sections[i].rooms.map((r) => ({ ...r, countdown: r.upcoming ? countdownText(r.startMs, now) : '' }))
+      if (rooms.length > 0) this.setData({ [`sections[${i}].rooms`]: rooms })
+    },
+
+    onRetry() {
+      void this.reload()
+    },
+
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+
+    onReachBottom() {
+      void this.loadMore()
+    },
+
+    onEnter(e: WechatMiniprogram.CustomEvent<{ roomId: number; section: string }>) {
+      const { roomId, section } = e.detail
+      if (section === 'replay') {
+        wx.navigateTo({ url: `/pages/replay/index?roomId=${roomId}` })
+        return
+      }
+      if (section === 'upcoming') {
+        wx.navigateTo({ url: `/pages/room/index?roomId=${roomId}` })
+        return
+      }
+      try {
+        wx.navigateTo({ url: enterRoomUrl(roomId, { channel: entryChannel(), path: HOME_PATH }) })
+      } catch (err) {
+        const title = err instanceof CustomParamsTooLong ? '入口参数过长，无法进入直播间' : '无法进入直播间'
+        wx.showToast({ title, icon: 'none' })
+      }
+    },
+
+    onShareAppMessage() {
+      return shareHome()
+    },
+  },
+})

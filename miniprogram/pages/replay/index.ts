@@ -1,0 +1,130 @@
+/** Replay: plays the segments in order with <video>, says when the replay expires, explains what cannot play. */
+import { isOffline } from '../../services/network'
+import { getReplay } from '../../services/replays'
+import { getRoom } from '../../services/rooms'
+import { nextPlayable, type ReplayView } from '../../services/views'
+import { shareReplay } from '../../utils/share'
+
+interface Runtime {
+  roomId: number
+  name: string
+  coverImg: string
+}
+const runtimes = new WeakMap<object, Runtime>()
+
+function runtimeOf(page: object): Runtime {
+  let rt = runtimes.get(page)
+  if (!rt) {
+    rt = { roomId: 0, name: '', coverImg: '' }
+    runtimes.set(page, rt)
+  }
+  return rt
+}
+
+Component({
+  properties: {
+    roomId: { type: String, value: '' },
+  },
+  data: {
+    status: 'loading' as 'loading' | 'ready' | 'invalid' | 'error',
+    errorText: '',
+    title: '',
+    replay: null as ReplayView | null,
+    /** Position in replay.segments of what plays now, -1 for nothing. */
+    current: -1,
+    currentUrl: '',
+    /** A per-segment problem ("第 2 段已过期"), or the end of the replay. */
+    segmentMessage: '',
+    hasNext: false,
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      const roomId = Number(query && query.roomId)
+      if (!Number.isInteger(roomId) || roomId <= 0) {
+        this.setData({ status: 'invalid', errorText: `房间号无效：${(query && query.roomId) ?? '（缺少 roomId）'}` })
+        return
+      }
+      runtimeOf(this).roomId = roomId
+      await this.load()
+    },
+
+    async load() {
+      const rt = runtimeOf(this)
+      try {
+        const [replay, room] = await Promise.all([getReplay(rt.roomId), getRoom(rt.roomId)])
+        rt.name = room ? room.name : ''
+        rt.coverImg = room ? room.coverImg : ''
+        this.setData({ status: 'ready', replay, title: rt.name, errorText: '' })
+        this.play(replay.firstPlayable)
+      } catch (err) {
+        const offline = await isOffline()
+        this.setData({ status: 'error', errorText: offline ? '网络不可用，请检查网络后重试' : '加载失败，请稍后重试' })
+        console.warn('[replay] load failed', err)
+      }
+    },
+
+    play(position: number) {
+      const replay = this.data.replay
+      if (!replay || position < 0 || position >= replay.segments.length) {
+        this.setData({ current: -1, currentUrl: '', hasNext: false })
+        return
+      }
+      const segment = replay.segments[position]
+      if (segment.expired) {
+        const next = nextPlayable(replay.segments, position)
+        this.setData({ segmentMessage: `第 ${segment.number} 段回放已过期`, hasNext: next >= 0 })
+        return
+      }
+      this.setData({
+        current: position,
+        currentUrl: segment.mediaUrl,
+        segmentMessage: '',
+        hasNext: nextPlayable(replay.segments, position) >= 0,
+      })
+    },
+
+    onSegmentTap(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { position: number }>) {
+      this.play(Number(e.currentTarget.dataset.position))
+    },
+
+    onEnded() {
+      const replay = this.data.replay
+      if (!replay) return
+      const next = nextPlayable(replay.segments, this.data.current)
+      if (next < 0) {
+        this.setData({ segmentMessage: '回放已播放完毕', hasNext: false })
+        return
+      }
+      this.play(next)
+    },
+
+    onVideoError() {
+      const replay = this.data.replay
+      if (!replay || this.data.current < 0) return
+      const segment = replay.segments[this.data.current]
+      const next = nextPlayable(replay.segments, this.data.current)
+      this.setData({
+        currentUrl: '',
+        segmentMessage: `第 ${segment.number} 段暂时无法播放（可能已过期或已删除）`,
+        hasNext: next >= 0,
+      })
+    },
+
+    onNext() {
+      const replay = this.data.replay
+      if (!replay) return
+      const from = this.data.current >= 0 ? this.data.current : replay.firstPlayable - 1
+      this.play(nextPlayable(replay.segments, from))
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading' })
+      void this.load()
+    },
+
+    onShareAppMessage() {
+      const rt = runtimeOf(this)
+      return shareReplay({ roomId: rt.roomId, name: rt.name || '直播回放', coverImg: rt.coverImg })
+    },
+  },
+})

@@ -1,0 +1,196 @@
+/**
+ * One room (reached from shares, reminders and upcoming cards): the card, a countdown, the start reminder,
+ * and "enter". It asks the plugin for the live status at most once a minute and keeps the card (and the
+ * device's freshness hint) in step with what the plugin says.
+ */
+import { LIVE_STATUS_POLL_MS } from '../../config'
+import { entryChannel } from '../../services/attribution'
+import { getLiveStatus } from '../../services/live-plugin'
+import { isOffline } from '../../services/network'
+import { getRoom, type RoomDetail } from '../../services/rooms'
+import { rememberStatus } from '../../services/status-hints'
+import { countdownText } from '../../utils/format'
+import { badgeOf } from '../../utils/status'
+import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareRoom } from '../../utils/share'
+
+const ROOM_PATH = 'pages/room/index'
+
+interface Runtime {
+  roomId: number
+  query: Record<string, string>
+  poll: ReturnType<typeof setTimeout> | null
+  ticker: ReturnType<typeof setInterval> | null
+  /** When getLiveStatus was last asked (ms), so a hide/show cannot poll faster than once a minute. */
+  lastPollMs: number
+  active: boolean
+}
+
+const runtimes = new WeakMap<object, Runtime>()
+
+function runtimeOf(page: object): Runtime {
+  let rt = runtimes.get(page)
+  if (!rt) {
+    rt = { roomId: 0, query: {}, poll: null, ticker: null, lastPollMs: 0, active: false }
+    runtimes.set(page, rt)
+  }
+  return rt
+}
+
+function stopTimers(rt: Runtime): void {
+  rt.active = false
+  if (rt.poll) clearTimeout(rt.poll)
+  if (rt.ticker) clearInterval(rt.ticker)
+  rt.poll = null
+  rt.ticker = null
+}
+
+Component({
+  properties: {
+    roomId: { type: String, value: '' },
+  },
+  data: {
+    status: 'loading' as 'loading' | 'ready' | 'missing' | 'invalid' | 'error',
+    errorText: '',
+    room: null as RoomDetail | null,
+    subscribeParams: '',
+    enterError: '',
+    checkedText: '',
+  },
+  lifetimes: {
+    detached() {
+      stopTimers(runtimeOf(this))
+    },
+  },
+  pageLifetimes: {
+    show() {
+      const rt = runtimeOf(this)
+      if (rt.roomId > 0 && !rt.active) this.startTimers()
+    },
+    hide() {
+      stopTimers(runtimeOf(this))
+    },
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      const rt = runtimeOf(this)
+      const clean: Record<string, string> = {}
+      for (const key of Object.keys(query || {})) {
+        const value = query[key]
+        if (typeof value === 'string') clean[key] = value
+      }
+      rt.query = clean
+      const roomId = Number(clean.roomId)
+      if (!Number.isInteger(roomId) || roomId <= 0) {
+        this.setData({ status: 'invalid', errorText: `房间号无效：${clean.roomId ?? '（缺少 roomId）'}` })
+        return
+      }
+      rt.roomId = roomId
+      await this.load()
+      this.startTimers()
+    },
+
+    pagePath(): string {
+      return pathWithQuery(ROOM_PATH, runtimeOf(this).query)
+    },
+
+    async load() {
+      const rt = runtimeOf(this)
+      try {
+        const room = await getRoom(rt.roomId)
+        if (!room) {
+          this.setData({ status: 'missing', room: null })
+          return
+        }
+        let subscribeParams = ''
+        try {
+          subscribeParams = encodeCustomParams({ channel: entryChannel(), path: this.pagePath() })
+        } catch {
+          subscribeParams = '' // too long for the plugin: the reminder goes without attribution
+        }
+        this.setData({ status: 'ready', room, subscribeParams, errorText: '' })
+      } catch (err) {
+        const offline = await isOffline()
+        this.setData({ status: 'error', errorText: offline ? '网络不可用，请检查网络后重试' : '加载失败，请稍后重试' })
+        console.warn('[room] load failed', err)
+      }
+    },
+
+    startTimers() {
+      const rt = runtimeOf(this)
+      stopTimers(rt)
+      rt.active = true
+      rt.ticker = setInterval(() => this.tickCountdown(), 1000)
+      const wait = Math.max(0, rt.lastPollMs + LIVE_STATUS_POLL_MS - Date.now())
+      rt.poll = setTimeout(() => void this.pollStatus(), wait)
+    },
+
+    /** Ask the plugin, then schedule the next ask a minute later (never sooner). */
+    async pollStatus() {
+      const rt = runtimeOf(this)
+      if (!rt.active) return
+      rt.lastPollMs = Date.now()
+      try {
+        const liveStatus = await getLiveStatus(rt.roomId)
+        this.applyStatus(liveStatus, Date.now())
+      } catch (err) {
+        console.warn('[room] getLiveStatus failed', err)
+      }
+      if (rt.active) rt.poll = setTimeout(() => void this.pollStatus(), LIVE_STATUS_POLL_MS)
+    },
+
+    applyStatus(liveStatus: number, atMs: number) {
+      const rt = runtimeOf(this)
+      rememberStatus(rt.roomId, liveStatus, atMs)
+      const room = this.data.room
+      this.setData({ checkedText: '状态已实时确认' })
+      if (!room || room.liveStatus === liveStatus) return
+      const badge = badgeOf(liveStatus, liveStatus === 103 ? 'pending' : undefined)
+      const upcoming = liveStatus === 102
+      this.setData({
+        room: {
+          ...room,
+          liveStatus,
+          badgeText: badge.text,
+          badgeTone: badge.tone,
+          upcoming,
+          startText: upcoming ? room.startText : '',
+          countdown: upcoming ? countdownText(room.startMs, atMs) : '',
+        },
+      })
+    },
+
+    tickCountdown() {
+      const room = this.data.room
+      if (room && room.upcoming) this.setData({ 'room.countdown': countdownText(room.startMs, Date.now()) })
+    },
+
+    onEnter() {
+      const rt = runtimeOf(this)
+      try {
+        const url = enterRoomUrl(rt.roomId, { channel: entryChannel(), path: this.pagePath() })
+        this.setData({ enterError: '' })
+        wx.navigateTo({ url })
+      } catch (err) {
+        const text = err instanceof CustomParamsTooLong ? '入口参数过长，无法进入直播间' : '无法进入直播间'
+        this.setData({ enterError: text })
+        wx.showToast({ title: text, icon: 'none' })
+      }
+    },
+
+    onRetry() {
+      this.setData({ status: 'loading' })
+      void this.load()
+    },
+
+    async onPullDownRefresh() {
+      await this.load()
+      wx.stopPullDownRefresh()
+    },
+
+    onShareAppMessage() {
+      const room = this.data.room
+      const rt = runtimeOf(this)
+      return shareRoom(room ? room : { roomId: rt.roomId, name: '直播间', coverImg: '' })
+    },
+  },
+})

@@ -1,0 +1,60 @@
+/**
+ * The few document operations the sync needs, in a tiny query language both adapters translate: the
+ * wx-server-sdk database (src/cloud/database-store.ts) and the emulator's engine (emulator/db/engine-store.ts).
+ * Keeping the language this small is what lets one store implementation (store.ts) serve both.
+ */
+
+export type Scalar = string | number | boolean | null | Date
+
+/** A comparison on one field; plain scalars in a `Where` mean equality. */
+export interface Cond {
+  op: 'in' | 'lte' | 'lt' | 'gte' | 'gt' | 'neq'
+  value: Scalar | Scalar[]
+}
+
+export const cond = {
+  in: (values: Scalar[]): Cond => ({ op: 'in', value: values }),
+  lte: (v: Scalar): Cond => ({ op: 'lte', value: v }),
+  lt: (v: Scalar): Cond => ({ op: 'lt', value: v }),
+  gte: (v: Scalar): Cond => ({ op: 'gte', value: v }),
+  gt: (v: Scalar): Cond => ({ op: 'gt', value: v }),
+  neq: (v: Scalar): Cond => ({ op: 'neq', value: v }),
+}
+
+export function isCond(x: unknown): x is Cond {
+  return typeof x === 'object' && x !== null && !(x instanceof Date) && 'op' in x && 'value' in x
+}
+
+/** Field (dotted paths allowed) → equality value or condition; all must hold. */
+export type Where = Record<string, Scalar | Cond>
+
+export interface FindOpts {
+  /** Required: server reads default to 100 rows and cap at 1000, so every read states its size. */
+  limit: number
+  skip?: number
+  orderBy?: { field: string; dir: 'asc' | 'desc' }
+  /** Only these fields (plus _id). */
+  fields?: string[]
+}
+
+/**
+ * `set` replaces each named field's value wholesale (objects included, not merged key by key);
+ * `inc` adds to numeric fields (missing counts as 0).
+ */
+export interface Patch {
+  set?: Record<string, unknown>
+  inc?: Record<string, number>
+}
+
+export type RawDoc = Record<string, unknown> & { _id: string }
+
+export interface DocDriver {
+  find(collection: string, where: Where, opts: FindOpts): Promise<RawDoc[]>
+  count(collection: string, where: Where): Promise<number>
+  /** Replaces the whole document (creating it when missing). `doc` has no `_id`. */
+  set(collection: string, id: string, doc: Record<string, unknown>): Promise<void>
+  /** Updates every matching document atomically per document; resolves how many changed. */
+  update(collection: string, where: Where, patch: Patch): Promise<number>
+  /** Inserts a new document; 'duplicate' when the `_id` exists (the atomic "create if absent"). */
+  insert(collection: string, doc: RawDoc): Promise<'ok' | 'duplicate'>
+}

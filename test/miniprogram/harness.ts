@@ -1,0 +1,179 @@
+/**
+ * Page-test harness: a running emulator, the `wx` shim whose wx.cloud.database() reaches the emulator's
+ * client channel as a viewer (rules enforced, 20-row cap), cache seeding in the fixed schema, and loading a
+ * compiled page with miniprogram-simulate. One page per test file (simulate's caches are module-level).
+ */
+import { join } from 'node:path'
+import { inject, vi } from 'vitest'
+import { startEmulator, type Emulator } from '../../emulator/emulator'
+import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
+import {
+  COLLECTIONS,
+  replayDocId,
+  roomDocId,
+  sectionOf,
+  sortKeyOf,
+  type ReplayDoc,
+  type RoomDoc,
+  type RoomGoods,
+} from '../../src/cache/schema'
+
+// miniprogram-simulate ships no usable types for this use; the surface we call is typed below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const simulate = require('miniprogram-simulate') as Simulate
+
+export interface SimNode {
+  dom: HTMLElement
+  instance: Record<string, any> // page methods and data: typed per page by the test's own expectations
+  data: Record<string, any>
+  querySelector(selector: string): SimNode | undefined
+  querySelectorAll(selector: string): SimNode[]
+  dispatchEvent(name: string, opts?: Record<string, unknown>): void
+  attach(parent: HTMLElement): void
+  detach(): void
+  triggerPageLifeTime(name: string): void
+}
+
+interface Simulate {
+  load(pathOrDef: string | Record<string, unknown>, options?: Record<string, unknown>): string
+  render(id: string, props?: Record<string, unknown>): SimNode
+  sleep(ms?: number): Promise<void>
+}
+
+export const VIEWER = 'o-viewer-a'
+
+export interface ViewerEnv {
+  emu: Emulator
+  cloud: WxCloudShim
+  navigateTo: ReturnType<typeof vi.fn>
+  showToast: ReturnType<typeof vi.fn>
+  storage: Map<string, unknown>
+  network: { type: string }
+  plugin: { getLiveStatus: ReturnType<typeof vi.fn>; getShareParams: ReturnType<typeof vi.fn> }
+  stop(): Promise<void>
+}
+
+export async function startViewerEnv(): Promise<ViewerEnv> {
+  const emu = await startEmulator({ port: 0 })
+  const cloud = createWxCloud({ url: emu.url, openid: VIEWER })
+  return {
+    emu,
+    cloud,
+    navigateTo: vi.fn(),
+    showToast: vi.fn(),
+    storage: new Map(),
+    network: { type: 'wifi' },
+    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: 101 })), getShareParams: vi.fn(async () => ({})) },
+    stop: () => emu.stop(),
+  }
+}
+
+/** Installs `wx` (simulate's partial wx + our shim and spies) and the plugin; call in beforeEach. */
+export function installWx(env: ViewerEnv): void {
+  const base = (globalThis as { wx?: Record<string, unknown> }).wx ?? {}
+  vi.stubGlobal('wx', {
+    ...base,
+    cloud: env.cloud,
+    navigateTo: env.navigateTo,
+    showToast: env.showToast,
+    stopPullDownRefresh: vi.fn(),
+    getNetworkType: (o: { success: (r: { networkType: string }) => void }) => o.success({ networkType: env.network.type }),
+    getStorageSync: (key: string) => env.storage.get(key) ?? '',
+    setStorageSync: (key: string, value: unknown) => void env.storage.set(key, value),
+  })
+  vi.stubGlobal('requirePlugin', (name: string) => {
+    if (name !== 'live-player-plugin') throw new Error(`unexpected plugin ${name}`)
+    return env.plugin
+  })
+}
+
+let subscribeStub: string | null = null
+
+/** Loads a compiled page; the plugin's subscribe component is stubbed (it only exists inside WeChat). */
+export function loadPage(page: string): SimNode {
+  const out = inject('mpOut')
+  subscribeStub ??= simulate.load({
+    template: '<view class="sub-stub">提醒我</view>',
+    properties: { roomId: Number, customParams: String, stopPropagation: Boolean, width: Number, height: Number, fontSize: Number, backgroundColor: String },
+  })
+  const id = simulate.load(join(out, page), { compiler: 'simulate', rootPath: out, usingComponents: { subscribe: subscribeStub } })
+  const node = simulate.render(id)
+  node.attach(document.createElement('parent-wrapper'))
+  return node
+}
+
+export const sleep = (ms = 0): Promise<void> => simulate.sleep(ms)
+
+/** Waits until `check` passes (for changes that arrive over the watch); fails with the last error. */
+export async function until(check: () => void, tries = 200): Promise<void> {
+  let last: unknown
+  for (let i = 0; i < tries; i++) {
+    try {
+      check()
+      return
+    } catch (err) {
+      last = err
+      await simulate.sleep(25)
+    }
+  }
+  throw last
+}
+
+export function goods(n: number, over: Partial<RoomGoods> = {}): RoomGoods {
+  return { goodsId: n, name: `好物${n}`, coverImg: `https://img/g${n}.jpg`, url: 'pages/goods/index', priceType: 'fixed', price: n * 100 + 90, price2: null, thirdPartyAppid: '', ...over }
+}
+
+/** A complete room document as the sync writes it (section and sortKey derived by the schema's rules). */
+export function room(roomId: number, liveStatus: number, startMs: number, over: Partial<RoomDoc> = {}): RoomDoc {
+  const startTime = new Date(startMs)
+  const endTime = new Date(startMs + 2 * 3600_000)
+  const replay = over.replay ?? { state: liveStatus === 103 ? 'available' : 'notApplicable', segments: liveStatus === 103 ? 1 : 0, expiresAt: liveStatus === 103 ? new Date(startMs + 90 * 86400_000) : null }
+  const section = sectionOf(liveStatus, replay.state, false)
+  const statuses: Record<number, RoomDoc['status']> = { 101: 'live', 102: 'upcoming', 103: 'ended', 104: 'banned', 105: 'paused', 106: 'abnormal', 107: 'expired' }
+  return {
+    _id: roomDocId(roomId),
+    roomId,
+    name: `直播间${roomId}`,
+    coverImg: `https://img/c${roomId}.jpg`,
+    shareImg: `https://img/s${roomId}.jpg`,
+    feedsImg: '',
+    anchorName: `主播${roomId}`,
+    liveStatus,
+    status: statuses[liveStatus],
+    startTime,
+    endTime,
+    liveType: 'phone',
+    likeEnabled: true,
+    goodsEnabled: true,
+    commentEnabled: true,
+    kfEnabled: false,
+    replayEnabled: true,
+    feedsPublic: false,
+    goods: [],
+    replay,
+    section,
+    sortKey: sortKeyOf(section, startTime, endTime),
+    deleted: false,
+    statusChangedAt: startTime,
+    syncedAt: new Date(Date.now() - 60_000),
+    contentHash: `h${roomId}`,
+    ...over,
+  }
+}
+
+export function replayDoc(roomId: number, segments: ReplayDoc['segments'], state: ReplayDoc['state'] = 'available'): ReplayDoc {
+  return { _id: replayDocId(roomId), roomId, segments, state, syncedAt: new Date() }
+}
+
+export function seedRooms(env: ViewerEnv, rooms: RoomDoc[]): void {
+  if (rooms.length > 0) env.emu.engine.insert(COLLECTIONS.rooms, rooms as unknown as Record<string, unknown>[])
+}
+
+export function seedSyncStatus(env: ViewerEnv, lastSuccessMs: number | null): void {
+  const at = lastSuccessMs === null ? null : new Date(lastSuccessMs)
+  env.emu.engine.insert(COLLECTIONS.syncStatus, [{ _id: 'public', lastSuccessAt: at, lastRunAt: at, lastFullSweepAt: at, listedRooms: 0, lastError: null }])
+}
+
+export function text(node: SimNode): string {
+  return (node.dom.textContent ?? '').replace(/\s+/g, ' ')
+}

@@ -1,0 +1,238 @@
+/**
+ * The function runner, run against BUILT fixture functions in real child processes: context, WX context,
+ * shifted clock, timer event, timeout, errors, warm vs cold processes, and where the SDK sends its requests.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { buildFunctions } from '../scripts/build-functions'
+import { createClock, type Clock } from '../emulator/clock'
+import { IdentityRegistry } from '../emulator/identity'
+import { loadFunctionSpecs, type FunctionSpec } from '../emulator/functions/functions'
+import { FunctionRunner, type InvokeResult } from '../emulator/functions/runner'
+
+const FIXTURES = resolve(__dirname, 'fixtures/functions')
+// Under node_modules so the built files resolve wx-server-sdk from the project, like cloudfunctions/<name>/ does.
+const OUT = resolve(__dirname, '../node_modules/.cache/emulator', `runner-test-${randomUUID().slice(0, 8)}`)
+const ENV_ID = 'emu-test-1a2b'
+const APPID = 'wx0123456789abcdef'
+
+interface EchoResult {
+  event: unknown
+  context: Record<string, unknown>
+  remainingFirst: number
+  remainingLater: number
+  now: number
+  newDate: number
+  wxContext: Record<string, unknown>
+  helper: string
+  invocations: number
+  env: { TZ: string; TRIGGER_SRC: string | null; hasTriggerToken: boolean; hasApiToken: boolean; FROM_RC: string | null }
+}
+
+let specs: FunctionSpec[]
+let server: Server
+let url: string
+const captured: { url: string; body: string }[] = []
+const runners: FunctionRunner[] = []
+
+function makeRunner(clock: Clock, identities = new IdentityRegistry(), warm = false, extraSpecs: FunctionSpec[] = []) {
+  const runner = new FunctionRunner({ root: OUT, clock, identities, url, envId: ENV_ID, appid: APPID, specs: [...specs, ...extraSpecs], warm })
+  runners.push(runner)
+  return runner
+}
+
+function ok(result: InvokeResult): EchoResult {
+  if (result.status !== 'ok') throw new Error(`expected ok, got ${result.status}: ${JSON.stringify(result)}`)
+  return result.result as EchoResult
+}
+
+beforeAll(async () => {
+  await buildFunctions({ root: FIXTURES, outRoot: OUT })
+  mkdirSync(OUT, { recursive: true })
+  const rc = join(OUT, 'cloudbaserc.json')
+  writeFileSync(
+    rc,
+    JSON.stringify({
+      version: '2.0',
+      envId: ENV_ID,
+      functions: [
+        { name: 'sleepy', timeout: 1 },
+        // SCF_NAMESPACE here must lose to the emulator layer; FROM_RC must reach the function.
+        { name: 'echo', envVariables: { FROM_RC: 'rc-value', SCF_NAMESPACE: 'hijacked' } },
+      ],
+    }),
+  )
+  specs = loadFunctionSpecs(FIXTURES, { cloudbaserc: rc })
+  // A stand-in for the emulator's HTTP server: records what the SDK sends.
+  server = createServer((req: IncomingMessage, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')))
+    req.on('end', () => {
+      captured.push({ url: req.url ?? '', body })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ code: 'EMULATOR_STUB', message: 'stub server', requestId: 'stub' }))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.close()))
+  await new Promise<void>((r) => server.close(() => r()))
+  rmSync(OUT, { recursive: true, force: true })
+})
+
+describe('FunctionRunner: a user-triggered run', () => {
+  it('passes the event and a CloudBase context, and getWXContext shows the caller', async () => {
+    const identities = new IdentityRegistry()
+    const issue = vi.spyOn(identities, 'issue')
+    const runner = makeRunner(createClock(), identities)
+    const result = await runner.invoke('echo', { roomId: 7 }, { openid: 'o-viewer-1' })
+    const echo = ok(result)
+    expect(echo.event).toEqual({ roomId: 7 })
+    expect(echo.context).toEqual({
+      function_name: 'echo',
+      function_version: '$LATEST',
+      request_id: result.requestId,
+      namespace: ENV_ID,
+      memory_limit_in_mb: 256,
+      time_limit_in_ms: 3000,
+    })
+    expect(echo.remainingFirst).toBeGreaterThan(0)
+    expect(echo.remainingFirst).toBeLessThanOrEqual(3000)
+    expect(echo.remainingLater).toBeLessThan(echo.remainingFirst)
+    expect(echo.wxContext).toEqual({ OPENID: 'o-viewer-1', APPID: APPID, ENV: ENV_ID })
+    expect(echo.helper).toBe('room_id') // bundled from src/live/case.ts
+    expect(echo.env).toMatchObject({ TZ: 'UTC', TRIGGER_SRC: null, hasApiToken: true, hasTriggerToken: false, FROM_RC: 'rc-value' })
+    expect(result.logs).toContain('echo says hello')
+    expect(result.logs).toContain('echo warns on stderr')
+
+    expect(issue).toHaveBeenCalledWith({
+      functionName: 'echo',
+      openapi: ['liveBroadcast.getLiveInfo'],
+      openid: 'o-viewer-1',
+      appid: APPID,
+      trigger: 'call',
+    })
+    const token = issue.mock.results[0].value as string
+    expect(identities.isKnown(token)).toBe(false) // revoked after the run
+  })
+
+  it("shifts the function's Date by the emulator clock offset", async () => {
+    const clock = createClock()
+    clock.freeze()
+    const target = Math.floor(Date.now() / 1000) + 86_400
+    clock.set(target)
+    const before = Date.now()
+    const echo = ok(await makeRunner(clock).invoke('echo', {}))
+    const after = Date.now()
+    // The child starts from the frozen instant and ticks with its own wall clock during the run.
+    for (const t of [echo.now, echo.newDate]) {
+      expect(t).toBeGreaterThanOrEqual(target * 1000 - 1)
+      expect(t).toBeLessThanOrEqual(target * 1000 + (after - before) + 1)
+    }
+  })
+
+  it('sends SDK requests only to the emulator URL, carrying the per-run token', async () => {
+    const identities = new IdentityRegistry()
+    const issue = vi.spyOn(identities, 'issue')
+    captured.length = 0
+    const result = await makeRunner(createClock(), identities).invoke('dbping', {}, { openid: 'o-db' })
+    expect(result.status).toBe('ok')
+    expect(captured.length).toBeGreaterThan(0)
+    const token = issue.mock.results[0].value as string
+    expect(captured[0].url.startsWith(`/admin?env=${ENV_ID}`)).toBe(true)
+    expect(captured[0].body).toContain(token)
+    expect(result.logs.join('\n')).not.toContain('blocked a request to the real host')
+  })
+})
+
+describe('FunctionRunner: timer runs', () => {
+  it('gets the SCF timer event with the emulator time and the trigger token', async () => {
+    const clock = createClock()
+    clock.freeze()
+    clock.set(1_767_225_600) // 2026-01-01T00:00:00Z
+    const identities = new IdentityRegistry()
+    const issue = vi.spyOn(identities, 'issue')
+    const echo = ok(await makeRunner(clock, identities).fireTimer('echo'))
+    expect(echo.event).toEqual({ Type: 'Timer', TriggerName: 'everyTenMinutes', Time: '2026-01-01T00:00:00Z', Message: '' })
+    expect(echo.env).toMatchObject({ TRIGGER_SRC: 'timer', hasTriggerToken: true, hasApiToken: false })
+    expect(echo.wxContext).toEqual({ APPID: APPID, ENV: ENV_ID })
+    expect(issue).toHaveBeenCalledWith(expect.objectContaining({ trigger: 'timer', openid: undefined }))
+  })
+})
+
+describe('FunctionRunner: failures', () => {
+  it('kills a run that outlives its timeout and reports it in CloudBase words', async () => {
+    const runner = makeRunner(createClock())
+    const result = await runner.invoke('sleepy', {})
+    expect(result.status).toBe('timeout')
+    if (result.status !== 'timeout') return
+    expect(result.errorMessage).toBe('Task timed out after 1 seconds')
+    expect(result.logs).toContain('sleepy starts')
+    const pidLine = result.logs.find((l) => l.startsWith('sleepy pid '))
+    expect(pidLine).toBeDefined()
+    await runner.close()
+    expect(() => process.kill(Number(pidLine?.slice('sleepy pid '.length)), 0)).toThrow()
+  })
+
+  it('reports an error thrown by main with its type and message', async () => {
+    const result = await makeRunner(createClock()).invoke('broken', { roomId: 42 })
+    expect(result).toMatchObject({ status: 'error', errorType: 'RangeError', errorMessage: 'room 42 is gone' })
+  })
+
+  it('reports a module without main', async () => {
+    const result = await makeRunner(createClock()).invoke('nomain', {})
+    expect(result.status).toBe('error')
+    if (result.status === 'error') {
+      expect(result.errorType).toBe('HandlerNotFound')
+      expect(result.errorMessage).toContain('does not export main')
+    }
+  })
+
+  it('reports a result JSON cannot carry', async () => {
+    const result = await makeRunner(createClock()).invoke('circular', {})
+    expect(result).toMatchObject({ status: 'error', errorType: 'ResultNotSerializable' })
+  })
+
+  it('tells the developer to build when index.js is missing', async () => {
+    const ghost: FunctionSpec = { name: 'ghost', dir: join(FIXTURES, 'ghost'), permissions: { openapi: [] }, timeoutSec: 3, memoryMb: 256, envVariables: {} }
+    const result = await makeRunner(createClock(), undefined, false, [ghost]).invoke('ghost', {})
+    expect(result.status).toBe('error')
+    if (result.status === 'error') {
+      expect(result.errorType).toBe('FunctionNotBuilt')
+      expect(result.errorMessage).toContain('run npm run build')
+    }
+  })
+
+  it('names unknown functions', async () => {
+    const result = await makeRunner(createClock()).invoke('nope', {})
+    expect(result).toMatchObject({ status: 'error', errorType: 'FunctionNotFound' })
+  })
+})
+
+describe('FunctionRunner: cold and warm processes', () => {
+  it('cold (default): module state never survives between runs', async () => {
+    const runner = makeRunner(createClock())
+    expect(ok(await runner.invoke('echo', {})).invocations).toBe(1)
+    expect(ok(await runner.invoke('echo', {})).invocations).toBe(1)
+  })
+
+  it("warm: reuses the process but never leaks the previous caller's identity", async () => {
+    const runner = makeRunner(createClock(), undefined, true)
+    const first = ok(await runner.invoke('echo', {}, { openid: 'o-first' }))
+    const second = ok(await runner.fireTimer('echo'))
+    expect(first.invocations).toBe(1)
+    expect(second.invocations).toBe(2)
+    expect(second.wxContext.OPENID).toBeUndefined()
+    expect(second.env).toMatchObject({ TRIGGER_SRC: 'timer', hasApiToken: false, hasTriggerToken: true })
+    const third = ok(await runner.invoke('echo', {}, { openid: 'o-third' }))
+    expect(third.wxContext.OPENID).toBe('o-third')
+    expect(third.env.TRIGGER_SRC).toBeNull()
+  })
+})
