@@ -58,8 +58,8 @@ async function start(port: number, dataDir: string, reset: boolean): Promise<voi
   }
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
   console.log(`Control API: ${emu.url}/__sandbox/  (docs/EMULATOR.md)`)
-  console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.triggers[0] ? ` (timer ${f.triggers[0].config})` : ''}`).join(', ') || 'none'}`)
-  for (const f of emu.functions) if (f.triggers[0]) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
+  console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.trigger ? ` (timer ${f.trigger.config})` : ''}`).join(', ') || 'none'}`)
+  for (const f of emu.functions) if (f.trigger) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
   console.log('Ctrl-C stops.')
   stopOnSignal(emu)
 }
@@ -85,7 +85,7 @@ async function build(always: boolean): Promise<void> {
   const names = readdirSync(FUNCTIONS).filter((n) => existsSync(path.join(FUNCTIONS, n, 'index.ts')))
   const missing = names.filter((n) => !existsSync(path.join(FUNCTIONS, n, 'index.js')))
   if (!always && missing.length === 0) return
-  const results = await buildFunctions({ root: FUNCTIONS, quiet: !always })
+  const results = await buildFunctions({ root: FUNCTIONS })
   if (always) console.log(`Built ${results.length} cloud function(s).`)
 }
 

@@ -40,8 +40,10 @@ export interface EmulatorOptions {
   dataDir?: string
   envId?: string
   appid?: string
-  /** Folder of deployable cloud functions (built index.js beside each config.json). */
+  /** Folder of deployable cloud functions (config.json per function; built index.js beside it unless builtRoot says). */
   functionsRoot?: string
+  /** Where the built `<name>/index.js` files are, when not beside their config.json (tests build to a cache dir). */
+  builtRoot?: string
   /** cloudbaserc.json with each function's timeout and memory. */
   cloudbaserc?: string
   /** Folder with collections.json and <collection>.rules.json. */
@@ -104,7 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // 3. functions
   const functionsRoot = options.functionsRoot
-  const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, options.cloudbaserc) : []
+  const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc }) : []
 
   // 4. HTTP
   const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox) })
@@ -131,9 +133,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`
 
   const runner = functionsRoot
-    ? new FunctionRunner({ root: functionsRoot, clock, identities, url, envId, appid, specs: functions, warm: options.warmFunctions ?? false, log })
+    ? new FunctionRunner({ root: options.builtRoot ?? functionsRoot, clock, identities, url, envId, appid, specs: functions, warm: options.warmFunctions ?? false, log })
     : null
-  const invoke = async (name: string, event: Record<string, unknown>, opts: { openid?: string; trigger?: 'call' | 'timer'; triggerName?: string }) => {
+  const invoke = async (name: string, event: Record<string, unknown> | undefined, opts: { openid?: string; trigger?: 'call' | 'timer'; triggerName?: string }) => {
     if (!runner || !functions.some((f) => f.name === name)) throw Object.assign(new Error(`no function named ${name}`), { status: 404 })
     const result = await runner.invoke(name, event, opts)
     log(`${opts.trigger === 'timer' ? 'timer' : 'call'} ${name} → ${result.status} in ${result.durationMs} ms${result.status === 'ok' ? '' : `: ${result.errorMessage}`}`)
@@ -141,9 +143,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const fireTimer = (name: string) => {
     const spec = functions.find((f) => f.name === name)
-    const trigger = spec?.triggers[0]
+    const trigger = spec?.trigger
     if (!spec || !trigger) throw Object.assign(new Error(`function ${name} has no timer trigger`), { status: 404 })
-    return invoke(name, {}, { trigger: 'timer', triggerName: trigger.name })
+    // No event: the runner builds the timer event {Type:'Timer', TriggerName, Time, Message} as SCF does.
+    return invoke(name, undefined, { trigger: 'timer', triggerName: trigger.name })
   }
   const scheduler =
     options.timers && runner
@@ -186,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
     async stop() {
       scheduler?.stop()
-      await runner?.stop()
+      await runner?.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
       await engine.flush()

@@ -238,3 +238,19 @@ describe('create, update and get()', () => {
     expect(read(set.get('rooms'), {}).allowed).toBe(false)
   })
 })
+
+describe('reloading rules', () => {
+  it('reloadRules swaps in new rules, and a broken file keeps the old ones and names the problem', async () => {
+    const { reloadRules } = await import('../emulator/client/rules')
+    const dir = mkdtempSync(join(tmpdir(), 'rules-reload-'))
+    writeFileSync(join(dir, 'rooms.rules.json'), '{"read": false}')
+    const set = loadRules(dir)
+    expect(read(set.get('rooms'), {}).allowed).toBe(false)
+    writeFileSync(join(dir, 'rooms.rules.json'), '{"read": true}')
+    expect(reloadRules(set, dir)).toBeNull()
+    expect(read(set.get('rooms'), {}).allowed).toBe(true)
+    writeFileSync(join(dir, 'rooms.rules.json'), '{"read": "doc.a =="}')
+    expect(reloadRules(set, dir)?.message).toMatch(/^database\/rooms\.rules\.json: read: .* at col \d+$/)
+    expect(read(set.get('rooms'), {}).allowed).toBe(true)
+  })
+})

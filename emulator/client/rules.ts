@@ -7,7 +7,7 @@
  * pin is UNKNOWN, and the evaluator uses three-valued logic, so a rule that depends on an unpinned field
  * ends UNKNOWN and the request is denied ("the query must be a subset of the rule").
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { readdirSync, readFileSync, existsSync, watch } from 'node:fs'
 import { join } from 'node:path'
 import jsep from 'jsep'
 
@@ -324,6 +324,44 @@ export function loadRules(dir: string, displayRoot = 'database'): RuleSet {
     rules.push(parseRulesFile(m[1], `${displayRoot}/${name}`, readFileSync(join(dir, name), 'utf8')))
   }
   return new RuleSet(rules)
+}
+
+/**
+ * Reload `set` in place from `dir`. A broken file keeps the previous rules in force and is returned,
+ * so a typo while editing never opens a collection up.
+ */
+export function reloadRules(set: RuleSet, dir: string, displayRoot = 'database'): RulesError | null {
+  try {
+    set.replace(loadRules(dir, displayRoot))
+    return null
+  } catch (e) {
+    if (e instanceof RulesError) return e
+    throw e
+  }
+}
+
+/** Hot reload: watch `dir` and reload `set` after each burst of changes. Returns `stop`. */
+export function watchRules(
+  set: RuleSet,
+  dir: string,
+  onReload: (error: RulesError | null) => void,
+  displayRoot = 'database',
+): () => void {
+  let timer: NodeJS.Timeout | null = null
+  const watcher = watch(dir, () => {
+    if (timer) clearTimeout(timer)
+    // editors write a file in several steps; reload once they are done
+    timer = setTimeout(() => {
+      timer = null
+      onReload(reloadRules(set, dir, displayRoot))
+    }, 50)
+    timer.unref()
+  })
+  watcher.unref()
+  return () => {
+    if (timer) clearTimeout(timer)
+    watcher.close()
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

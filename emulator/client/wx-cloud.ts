@@ -1,4 +1,3 @@
-/// <reference types="miniprogram-api-typings" />
 /**
  * The test-side `wx.cloud` for mini-program tests: `wx.cloud.database()` built from the real CloudBase query
  * builder and serializer (@cloudbase/database 1.4.3, installed under the alias `@cloudbase/database-client` so
@@ -6,9 +5,79 @@
  * channel (`/__client/db`) as one viewer, so security rules and the 20-row cap apply. Results are reshaped into
  * the mini-program's shapes (`{data, errMsg}`, `{_id}`, `{stats}`), failures reject with `{errCode, errMsg}`,
  * and `watch()` is implemented here over `/__client/watch` (1.4.3's own watch breaks once `orderBy` is used).
+ *
+ * The `Wx*` types below mirror miniprogram-api-typings' `DB` namespace (lib.wx.cloud.d.ts). They are not
+ * imported: that file only declares globals (`wx`, `require`, …), and referencing it here would retype Node's
+ * `require` for the whole root project. Mini-program code compiled with those typings sees the same shapes.
  */
 import { Db, type Query as SdkQuery, type CollectionReference as SdkCollection, type DocumentReference as SdkDocument } from '@cloudbase/database-client'
 import { EJSON } from 'bson'
+
+/** Mirrors of `DB.*` from miniprogram-api-typings 5.2.3 (see the header comment for why they are copies). */
+export type WxDocumentId = string | number
+export interface WxDocumentData {
+  _id?: WxDocumentId
+  // documents are schemaless; the wx typings use `any` here too
+  [key: string]: unknown
+}
+export type WxQueryCondition = Record<string, unknown>
+export interface WxQueryResult { data: WxDocumentData[]; errMsg: string }
+export interface WxQuerySingleResult { data: WxDocumentData; errMsg: string }
+export interface WxCountResult { total: number; errMsg: string }
+export interface WxAddResult { _id: WxDocumentId; errMsg: string }
+export interface WxSetResult { _id: WxDocumentId; stats: { updated: number; created: number }; errMsg: string }
+export interface WxUpdateResult { stats: { updated: number }; errMsg: string }
+export interface WxRemoveResult { stats: { removed: number }; errMsg: string }
+export interface WxAggregateResult { list: unknown[]; errMsg: string }
+export interface WxDocChange {
+  id: number
+  dataType: 'init' | 'update' | 'replace' | 'add' | 'remove' | 'limit'
+  queueType: 'init' | 'enqueue' | 'dequeue' | 'update'
+  docId: string
+  doc: WxDocumentData
+  updatedFields?: Record<string, unknown>
+  removedFields?: string[]
+}
+export interface WxSnapshot { id: number; docChanges: WxDocChange[]; docs: WxDocumentData[]; type?: 'init' }
+export interface WxWatchOptions {
+  onChange: (snapshot: WxSnapshot) => void
+  onError: (error: WxCloudError) => void
+}
+export interface WxRealtimeListener { close: () => Promise<void> }
+/** The pipeline builder: every stage method returns the pipeline; `end()` runs it. */
+export interface WxAggregate {
+  addFields(v: object): WxAggregate
+  bucket(v: object): WxAggregate
+  bucketAuto(v: object): WxAggregate
+  count(fieldName: string): WxAggregate
+  geoNear(v: object): WxAggregate
+  group(v: object): WxAggregate
+  limit(n: number): WxAggregate
+  lookup(v: object): WxAggregate
+  match(v: object): WxAggregate
+  project(v: object): WxAggregate
+  replaceRoot(v: object): WxAggregate
+  sample(v: { size: number }): WxAggregate
+  skip(n: number): WxAggregate
+  sort(v: object): WxAggregate
+  sortByCount(v: object | string): WxAggregate
+  unwind(v: string | object): WxAggregate
+  end(): Promise<WxAggregateResult>
+}
+/** What `wx.cloud.database()` returns; command/serverDate/RegExp/Geo are 1.4.3's, which serialize like wx's. */
+export interface WxDatabase {
+  readonly config: { env: string }
+  readonly command: Db['command']
+  readonly Geo: Db['Geo']
+  readonly serverDate: Db['serverDate']
+  readonly RegExp: Db['RegExp']
+  collection(name: string): WxCollection
+}
+export interface WxCallbacks<T> {
+  success?: (res: T) => void
+  fail?: (err: WxCloudError) => void
+  complete?: (res: T | WxCloudError) => void
+}
 
 export interface WxCloudShimOptions {
   /** Emulator base URL, e.g. `http://127.0.0.1:4100`. */
@@ -20,7 +89,7 @@ export interface WxCloudShimOptions {
 
 export interface WxCloudShim {
   init(options?: { env?: string; traceUser?: boolean }): void
-  database(options?: { env?: string; throwOnNotFound?: boolean }): DB.Database
+  database(options?: { env?: string; throwOnNotFound?: boolean }): WxDatabase
   /** Switch the viewer for later calls (databases already created follow it too). */
   setOpenid(openid: string | null): void
   readonly openid: string | null
@@ -112,12 +181,6 @@ function checked<T extends object>(api: string, result: T | WireReply): T {
   return result as T
 }
 
-interface WxCallbacks<T> {
-  success?: (res: T) => void
-  fail?: (err: WxCloudError) => void
-  complete?: (res: T | WxCloudError) => void
-}
-
 /** Promise style unless callbacks are given (then wx returns nothing and reports through them). */
 function run<T>(api: string, options: WxCallbacks<T> | undefined, work: () => Promise<T>): Promise<T> {
   const promise = work().catch((e: unknown) => {
@@ -151,13 +214,13 @@ interface WatchSpec {
   limit?: number
 }
 
-class WxQuery {
+export class WxQuery {
   constructor(
     protected readonly inner: SdkQuery,
     protected readonly transport: Transport,
   ) {}
 
-  where(condition: DB.IQueryCondition): WxQuery {
+  where(condition: WxQueryCondition): WxQuery {
     return new WxQuery(this.inner.where(condition), this.transport)
   }
 
@@ -178,21 +241,21 @@ class WxQuery {
     return new WxQuery(this.inner.field(projection), this.transport)
   }
 
-  get(options?: WxCallbacks<DB.IQueryResult>): Promise<DB.IQueryResult> {
+  get(options?: WxCallbacks<WxQueryResult>): Promise<WxQueryResult> {
     return run('collection.get', options, async () => {
-      const res = checked<{ data: DB.IDocumentData[] }>('collection.get', await this.inner.get())
+      const res = checked<{ data: WxDocumentData[] }>('collection.get', await this.inner.get())
       return { data: res.data, errMsg: 'collection.get:ok' }
     })
   }
 
-  count(options?: WxCallbacks<DB.ICountResult>): Promise<DB.ICountResult> {
+  count(options?: WxCallbacks<WxCountResult>): Promise<WxCountResult> {
     return run('collection.count', options, async () => {
       const res = checked<{ total: number }>('collection.count', (await this.inner.count()) as WireReply)
       return { total: res.total, errMsg: 'collection.count:ok' }
     })
   }
 
-  update(options: { data: DB.IUpdateCondition } & WxCallbacks<DB.IUpdateResult>): Promise<DB.IUpdateResult> {
+  update(options: { data: WxQueryCondition } & WxCallbacks<WxUpdateResult>): Promise<WxUpdateResult> {
     return run('collection.update', options, async () => {
       if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
       const res = checked<{ updated: number }>('collection.update', (await this.inner.update(options.data)) as WireReply)
@@ -200,14 +263,14 @@ class WxQuery {
     })
   }
 
-  remove(options?: WxCallbacks<DB.IRemoveResult>): Promise<DB.IRemoveResult> {
+  remove(options?: WxCallbacks<WxRemoveResult>): Promise<WxRemoveResult> {
     return run('collection.remove', options, async () => {
       const res = checked<{ deleted: number }>('collection.remove', (await this.inner.remove()) as WireReply)
       return { stats: { removed: res.deleted }, errMsg: 'collection.remove:ok' }
     })
   }
 
-  watch(options: DB.IWatchOptions): DB.RealtimeListener {
+  watch(options: WxWatchOptions): WxRealtimeListener {
     const q = this.inner as unknown as SdkQueryInternals
     const spec: WatchSpec = { collectionName: q._coll }
     if (q._fieldFilters) spec.query = q._fieldFilters
@@ -217,7 +280,7 @@ class WxQuery {
   }
 }
 
-class WxCollection extends WxQuery {
+export class WxCollection extends WxQuery {
   constructor(
     private readonly collection: SdkCollection,
     transport: Transport,
@@ -234,7 +297,7 @@ class WxCollection extends WxQuery {
     return new WxDocument(this.collection.doc(docId), docId, this.transport, this.config)
   }
 
-  add(options: { data: DB.IDocumentData } & WxCallbacks<DB.IAddResult>): Promise<DB.IAddResult> {
+  add(options: { data: WxDocumentData } & WxCallbacks<WxAddResult>): Promise<WxAddResult> {
     return run('collection.add', options, async () => {
       if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
       const res = checked<{ id: string }>('collection.add', await this.collection.add(options.data))
@@ -242,10 +305,10 @@ class WxCollection extends WxQuery {
     })
   }
 
-  aggregate(): DB.Aggregate {
+  aggregate(): WxAggregate {
     const inner = this.collection.aggregate() as unknown as Record<string, (...args: unknown[]) => unknown> & { end(): Promise<unknown> }
     // every stage method returns the same pipeline object; only end() is reshaped
-    const proxy: DB.Aggregate = new Proxy(inner, {
+    const proxy: WxAggregate = new Proxy(inner, {
       get(target, prop, receiver) {
         if (prop === 'end') {
           return () =>
@@ -261,12 +324,12 @@ class WxCollection extends WxQuery {
           return proxy
         }
       },
-    }) as unknown as DB.Aggregate
+    }) as unknown as WxAggregate
     return proxy
   }
 }
 
-class WxDocument {
+export class WxDocument {
   constructor(
     private readonly inner: SdkDocument,
     private readonly id: string | number,
@@ -278,20 +341,21 @@ class WxDocument {
     return new WxDocument(this.inner.field(projection), this.id, this.transport, this.config)
   }
 
-  get(options?: WxCallbacks<DB.IQuerySingleResult>): Promise<DB.IQuerySingleResult> {
+  get(options?: WxCallbacks<WxQuerySingleResult>): Promise<WxQuerySingleResult> {
     return run('document.get', options, async () => {
-      const res = checked<{ data: DB.IDocumentData[] }>('document.get', (await this.inner.get()) as WireReply)
+      const res = checked<{ data: WxDocumentData[] }>('document.get', (await this.inner.get()) as WireReply)
       const doc = res.data[0]
       if (!doc) {
         // wx throws this unless throwOnNotFound is off, and then answers data: null
         if (this.config.throwOnNotFound) throw new WxCloudError(-1, `document.get:fail document with _id ${this.id} does not exist`)
-        return { data: null as unknown as DB.IDocumentData, errMsg: 'document.get:ok' }
+        // wx types data as a document although it is null here; keep the wx shape for callers
+        return { data: null as unknown as WxDocumentData, errMsg: 'document.get:ok' }
       }
       return { data: doc, errMsg: 'document.get:ok' }
     })
   }
 
-  set(options: { data: DB.IDocumentData } & WxCallbacks<DB.ISetResult>): Promise<DB.ISetResult> {
+  set(options: { data: WxDocumentData } & WxCallbacks<WxSetResult>): Promise<WxSetResult> {
     return run('document.set', options, async () => {
       if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
       const res = checked<{ updated: number; upsertedId?: string }>('document.set', (await this.inner.set(options.data)) as WireReply)
@@ -303,7 +367,7 @@ class WxDocument {
     })
   }
 
-  update(options: { data: DB.IUpdateCondition } & WxCallbacks<DB.IUpdateResult>): Promise<DB.IUpdateResult> {
+  update(options: { data: WxQueryCondition } & WxCallbacks<WxUpdateResult>): Promise<WxUpdateResult> {
     return run('document.update', options, async () => {
       if (!options || typeof options.data !== 'object' || options.data === null) throw new Error('data: must be an object')
       const res = checked<{ updated: number }>('document.update', (await this.inner.update(options.data)) as WireReply)
@@ -311,14 +375,14 @@ class WxDocument {
     })
   }
 
-  remove(options?: WxCallbacks<DB.IRemoveResult>): Promise<DB.IRemoveResult> {
+  remove(options?: WxCallbacks<WxRemoveResult>): Promise<WxRemoveResult> {
     return run('document.remove', options, async () => {
       const res = checked<{ deleted: number }>('document.remove', (await this.inner.remove()) as WireReply)
       return { stats: { removed: res.deleted }, errMsg: 'document.remove:ok' }
     })
   }
 
-  watch(options: DB.IWatchOptions): DB.RealtimeListener {
+  watch(options: WxWatchOptions): WxRealtimeListener {
     const collectionName = (this.inner as unknown as { _coll: string })._coll
     return openWatch('document.watch', this.transport, { collectionName, query: EJSON.stringify({ _id: this.id }, { relaxed: false }) }, options)
   }
@@ -348,7 +412,7 @@ async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: str
   }
 }
 
-function openWatch(api: string, transport: Transport, spec: WatchSpec, options: DB.IWatchOptions): DB.RealtimeListener {
+function openWatch(api: string, transport: Transport, spec: WatchSpec, options: WxWatchOptions): WxRealtimeListener {
   if (!options || typeof options.onChange !== 'function' || typeof options.onError !== 'function') {
     throw localError(api, new Error('onChange and onError are both required'))
   }
@@ -380,7 +444,7 @@ function openWatch(api: string, transport: Transport, spec: WatchSpec, options: 
           const { code, message } = JSON.parse(data) as { code: string; message: string }
           fail(wireError(api, code, message))
         } else if (event === 'snapshot') {
-          options.onChange(EJSON.parse(data, { relaxed: true }) as DB.ISnapshot)
+          options.onChange(EJSON.parse(data, { relaxed: true }) as WxSnapshot)
         }
       })
       fail(localError(api, new Error('the watch connection was closed by the emulator')))
@@ -416,7 +480,7 @@ export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
         transport,
       }
       const db = new Db(config)
-      const database = {
+      return {
         config: { env: config.env },
         command: db.command,
         Geo: db.Geo,
@@ -424,8 +488,6 @@ export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
         RegExp: db.RegExp,
         collection: (name: string) => new WxCollection(db.collection(name), transport, config),
       }
-      // boundary cast: the wx typings declare classes with private constructors, which no object can implement
-      return database as unknown as DB.Database
     },
     setOpenid(openid) {
       viewer = openid

@@ -78,14 +78,17 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
   }
 }
 
-/** Newer start first; equal starts by newer room id, so paging is stable. */
-function listsBefore(a: Room, b: Room): boolean {
-  return a.startTime !== b.startTime ? a.startTime > b.startTime : a.roomId > b.roomId
+/**
+ * Storage order: older start first, equal starts by room id. getliveinfo lists the reverse (newest first);
+ * storing it ascending makes the common case, a room starting later than all others, an O(1) append.
+ */
+function storedBefore(a: Room, b: Room): boolean {
+  return a.startTime !== b.startTime ? a.startTime < b.startTime : a.roomId < b.roomId
 }
 
 export class LiveState {
   readonly rooms = new Map<number, Room>()
-  /** Rooms in getliveinfo order, kept sorted on every insert/remove so list reads are a slice. */
+  /** Rooms sorted ascending on every insert/remove, so a getliveinfo page is a reversed slice. */
   private readonly ordered: Room[] = []
   readonly goods = new Map<number, WarehouseGoods>()
   readonly members = new Map<string, Member>()
@@ -134,7 +137,7 @@ export class LiveState {
     let hi = this.ordered.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (listsBefore(this.ordered[mid], room)) lo = mid + 1
+      if (storedBefore(this.ordered[mid], room)) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -162,8 +165,20 @@ export class LiveState {
     this.insertRoom(room)
   }
 
-  roomsInListOrder(): readonly Room[] {
-    return this.ordered
+  get roomCount(): number {
+    return this.ordered.length
+  }
+
+  /** One getliveinfo page: newest start first, `limit` rooms from position `start`. */
+  listPage(start: number, limit: number): Room[] {
+    const n = this.ordered.length
+    const out: Room[] = []
+    for (let i = start; i < start + limit && i < n; i++) out.push(this.ordered[n - 1 - i])
+    return out
+  }
+
+  roomsInListOrder(): Room[] {
+    return this.listPage(0, this.ordered.length)
   }
 
   isVerified(wechatId: string): boolean {

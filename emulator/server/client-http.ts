@@ -90,10 +90,12 @@ function handleWatch(channel: ClientChannel, req: IncomingMessage, res: ServerRe
     res.end()
     close?.()
   }
-  req.on('close', () => {
+  const disconnect = () => {
     ended = true
     close?.()
-  })
+  }
+  req.on('close', disconnect)
+  res.on('close', disconnect)
   try {
     const { viewer, params } = watchParams(url)
     close = channel.watch(viewer, params, {

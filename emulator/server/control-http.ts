@@ -16,10 +16,13 @@ interface Route {
   handler: Handler
 }
 
-const clockBody = z.union([
-  z.object({ now: z.number().int().nonnegative() }).strict(),
-  z.object({ advance: z.number().nonnegative() }).strict(),
-])
+const clockBody = z
+  .object({
+    now: z.number().int('must be whole Unix seconds').nonnegative('must be Unix seconds ≥ 0').optional(),
+    advance: z.number().nonnegative('must be seconds ≥ 0').optional(),
+  })
+  .strict()
+  .refine((b) => (b.now === undefined) !== (b.advance === undefined), 'give exactly one of now or advance')
 const seedBody = z.object({ preset: z.literal('demo') }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
 
@@ -62,8 +65,8 @@ const routes: Route[] = [
     pattern: /^\/__sandbox\/clock$/,
     handler: ({ emu, body }) => {
       const input = parse(clockBody, body)
-      if ('now' in input) emu.clock.set(input.now)
-      else emu.clock.advance(input.advance)
+      if (input.now !== undefined) emu.clock.set(input.now)
+      else emu.clock.advance(input.advance ?? 0)
       return { now: emu.clock.nowSeconds() }
     },
   },

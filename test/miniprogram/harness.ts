@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Page-test harness: a running emulator, the `wx` shim whose wx.cloud.database() reaches the emulator's
  * client channel as a viewer (rules enforced, 20-row cap), cache seeding in the fixed schema, and loading a

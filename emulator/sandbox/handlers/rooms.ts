@@ -214,10 +214,9 @@ const getLiveInfo = handler<GetLiveInfoInput>((ctx, p) => {
     }))
     return { live_replay: page, room_info: [], total: all.length }
   }
-  const rooms = state.roomsInListOrder()
-  if (rooms.length === 0) throw new LiveError(9410000, 'empty room list', { room_info: [], live_replay: [], total: 0 })
-  const rows = rooms.slice(p.start, p.start + limit).map((r) => roomRow(state, r, ctx.now))
-  return { room_info: rows, total: rooms.length }
+  if (state.roomCount === 0) throw new LiveError(9410000, 'empty room list', { room_info: [], live_replay: [], total: 0 })
+  const rows = state.listPage(p.start, limit).map((r) => roomRow(state, r, ctx.now))
+  return { room_info: rows, total: state.roomCount }
 })
 
 const deleteRoom = handler<{ id: number }>((ctx, p) => {

@@ -1,0 +1,105 @@
+/**
+ * The two ports of the sync: the typed LiveApi (src/live/client.ts) and this CacheStore, with exactly the
+ * operations the sync needs. Private state (lease, checkpoint, replay schedule) keeps times as Unix ms
+ * numbers; viewer-facing documents use Dates as src/cache/schema.ts fixes.
+ */
+import type { ReplayDoc, RoomDoc, SyncStatusDoc } from '../cache/schema'
+
+/** Progress of a full sweep, persisted so a 3-second run can continue it next time. */
+export interface SweepProgress {
+  startedAt: number
+  /** Offset of the next row to read. */
+  next: number
+  /** The last room read, to prove the next page continues where this one ended. */
+  anchor: { roomId: number; startTime: number } | null
+  /** Room ids seen so far (encodeIds). */
+  seen: string
+  /** A page contradicted the order or lost the anchor: this sweep may not delete anything. */
+  tainted: boolean
+  reason: string
+}
+
+export interface SyncCheckpoint {
+  sweep: SweepProgress | null
+  lastFullSweepAt: number | null
+  /** First 9410000 ("empty list") seen while the cache still lists rooms; a second one confirms it. */
+  emptyListSeenAt: number | null
+  /** Consecutive failed runs and when upstream calls may resume. */
+  backoff: { until: number; failures: number } | null
+  /** endpoint id → Shanghai day on which 45009 said its quota is gone. */
+  quotaExhausted: Record<string, string>
+  lastGoodsAuditAt: number | null
+}
+
+export const EMPTY_CHECKPOINT: SyncCheckpoint = {
+  sweep: null,
+  lastFullSweepAt: null,
+  emptyListSeenAt: null,
+  backoff: null,
+  quotaExhausted: {},
+  lastGoodsAuditAt: null,
+}
+
+/** One room whose replay we are waiting for (private; `live_sync_state`, `_id` `replay-task-<roomid>`). */
+export interface ReplayTask {
+  roomId: number
+  /** When the sync first saw the room ended (ms). */
+  endedSeenAt: number
+  nextTryAt: number
+  tries: number
+  /** Last time a fetch found a segment we did not have (ms). */
+  lastNewAt: number | null
+}
+
+/** A warehouse goods item created through this system (`live_goods`); the sync reads and updates audit fields only. */
+export interface GoodsAuditRow {
+  goodsId: number
+  auditStatus: number
+}
+
+export interface RoomRef {
+  roomId: number
+  startTime: Date
+  liveStatus: number
+}
+
+export interface CacheStore {
+  getRooms(roomIds: number[]): Promise<Map<number, RoomDoc>>
+  putRoom(doc: RoomDoc): Promise<void>
+  /** Rooms not marked deleted whose start is after `after` (or all of them when null), id order. */
+  listRoomRefs(filter: { startAfter?: Date; openOnly?: boolean }): Promise<RoomRef[]>
+  /** Soft delete: hidden, kept for the record. */
+  markRoomsDeleted(roomIds: number[], now: Date): Promise<number>
+  countRooms(filter: { deleted?: boolean; listed?: boolean }): Promise<number>
+  /** Rooms shown in the replay section whose earliest segment expiry has passed. */
+  roomsWithReplayExpiring(by: Date): Promise<RoomDoc[]>
+
+  getPrivate(roomIds: number[]): Promise<Map<number, Record<string, unknown>>>
+  /** Merges fields into the private room document, creating it when missing. */
+  putPrivate(roomId: number, fields: Record<string, unknown>): Promise<void>
+
+  getReplay(roomId: number): Promise<ReplayDoc | null>
+  putReplay(doc: ReplayDoc): Promise<void>
+
+  dueReplayTasks(now: number, limit: number): Promise<ReplayTask[]>
+  putReplayTask(task: ReplayTask): Promise<void>
+  dropReplayTask(roomId: number): Promise<void>
+
+  goodsPendingAudit(limit: number): Promise<GoodsAuditRow[]>
+  setGoodsAudit(goodsId: number, auditStatus: number, now: Date): Promise<void>
+  markGoodsMissing(goodsId: number, now: Date): Promise<void>
+
+  /**
+   * Takes the lease atomically when it is free or expired; resolves the checkpoint, or null when another run
+   * holds it.
+   */
+  acquireLease(owner: string, now: number, ttlMs: number): Promise<SyncCheckpoint | null>
+  /** Saves the checkpoint only while `owner` still holds the lease; false when it was lost. */
+  saveCheckpoint(owner: string, checkpoint: SyncCheckpoint, release: boolean): Promise<boolean>
+
+  readLedger(day: string): Promise<Record<string, number>>
+  addToLedger(day: string, calls: Record<string, number>): Promise<void>
+
+  readStatus(): Promise<SyncStatusDoc | null>
+  writeStatus(doc: SyncStatusDoc): Promise<void>
+}

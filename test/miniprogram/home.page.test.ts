@@ -1,0 +1,176 @@
+// @vitest-environment jsdom
+/** Home page against the emulator's client channel as a viewer (rules enforced). */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createWxCloud } from '../../emulator/client/wx-cloud'
+import { COLLECTIONS } from '../../src/cache/schema'
+import { goods, installWx, loadPage, room, seedRooms, seedSyncStatus, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
+
+const HOUR = 3600_000
+let env: ViewerEnv
+let page: SimNode | null = null
+
+beforeAll(async () => {
+  env = await startViewerEnv()
+})
+afterAll(async () => {
+  await env.stop()
+})
+beforeEach(async () => {
+  await env.emu.reset()
+  env.navigateTo.mockReset()
+  env.showToast.mockReset()
+  installWx(env)
+})
+afterEach(() => {
+  page?.detach()
+  page = null
+})
+
+async function open(): Promise<SimNode> {
+  page = loadPage('pages/home/index')
+  await page.instance.onLoad({})
+  return page
+}
+
+function cardIds(p: SimNode, section?: string): number[] {
+  return p.querySelectorAll(section ? `.room-${section}` : '.room').map((c) => Number(c.data.room.roomId))
+}
+
+function badge(p: SimNode, roomId: number): string {
+  const card = p.querySelector(`#room-${roomId}`)
+  return (card?.querySelector('.badge')?.dom.textContent ?? '').trim()
+}
+
+describe('home page', () => {
+  it('lists live, upcoming and replay sections in order, with a badge for every listed status', async () => {
+    const now = Date.now()
+    seedRooms(env, [
+      room(1, 101, now - 3 * HOUR),
+      room(2, 105, now - 1 * HOUR),
+      room(3, 106, now - 2 * HOUR),
+      room(4, 102, now + 5 * HOUR),
+      room(5, 102, now + 1 * HOUR),
+      room(6, 103, now - 30 * HOUR),
+      room(7, 103, now - 10 * HOUR),
+      room(8, 103, now - 5 * HOUR, { replay: { state: 'none', segments: 0, expiresAt: null }, section: 'ended' }),
+      room(9, 104, now - 4 * HOUR),
+      room(10, 107, now - 50 * HOUR),
+    ])
+    const p = await open()
+    expect(cardIds(p)).toEqual([2, 3, 1, 5, 4, 7, 6])
+    expect([2, 3, 1, 5, 7].map((id) => badge(p, id))).toEqual(['暂停中', '主播暂时离开', '直播中', '预告', '回放'])
+    expect(p.querySelectorAll('.section-title').map((t) => (t.dom.textContent ?? '').trim())).toEqual(['正在直播', '即将开播', '精彩回放'])
+  })
+
+  it('shows goods with yuan prices, the upcoming start time and countdown, and the reminder button', async () => {
+    const now = Date.now()
+    seedRooms(env, [
+      room(21, 101, now - HOUR, { goods: [goods(1), goods(2, { priceType: 'discount', price: 5000, price2: 3990 }), goods(3), goods(4)] }),
+      room(22, 102, now + 3 * HOUR + 20 * 60_000),
+    ])
+    const p = await open()
+    const live = text(p.querySelector('#room-21')!)
+    expect(live).toContain('好物1')
+    expect(live).toContain('¥1.90')
+    expect(live).toContain('¥39.90')
+    expect(live).toContain('¥50.00')
+    expect(live).toContain('+1')
+    const upcoming = p.querySelector('#room-22')!
+    expect(text(upcoming)).toMatch(/(今天|明天) \d\d:\d\d 开播/)
+    expect(text(upcoming)).toMatch(/3小时(19|20)分后开播/)
+    const sub = upcoming.querySelector('.sub-btn')!
+    expect(sub.data.roomId).toBe(22)
+    expect(JSON.parse(decodeURIComponent(sub.data.customParams))).toEqual({ channel: 'direct', path: 'pages/home/index' })
+    expect(p.querySelector('#room-21')!.querySelector('.sub-btn')).toBeUndefined()
+  })
+
+  it('pages past 20 rooms with infinite scroll, continuing into the next section', async () => {
+    const now = Date.now()
+    seedRooms(env, [
+      ...Array.from({ length: 25 }, (_, i) => room(100 + i, 101, now - (i + 1) * 60_000)),
+      ...Array.from({ length: 3 }, (_, i) => room(200 + i, 102, now + (i + 1) * HOUR)),
+    ])
+    const p = await open()
+    expect(cardIds(p)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i))
+    expect(p.data.allLoaded).toBe(false)
+    await p.instance.onReachBottom()
+    await until(() => expect(cardIds(p)).toHaveLength(28))
+    expect(cardIds(p, 'live')).toEqual(Array.from({ length: 25 }, (_, i) => 100 + i))
+    expect(cardIds(p, 'upcoming')).toEqual([200, 201, 202])
+    await until(() => expect(p.data.allLoaded).toBe(true))
+    expect(text(p)).toContain('没有更多了')
+  })
+
+  it('enters a live room through the plugin with custom_params, upcoming and replay through their pages', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(31, 101, now - HOUR), room(32, 102, now + HOUR), room(33, 103, now - 9 * HOUR)])
+    const p = await open()
+    p.querySelector('#room-31')!.querySelector('.card')!.dispatchEvent('tap')
+    await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
+    expect(env.navigateTo.mock.calls[0][0].url).toBe(
+      'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugin?room_id=31&custom_params=' +
+        encodeURIComponent(JSON.stringify({ channel: 'direct', path: 'pages/home/index' })),
+    )
+    p.querySelector('#room-32')!.querySelector('.card')!.dispatchEvent('tap')
+    p.querySelector('#room-33')!.querySelector('.card')!.dispatchEvent('tap')
+    await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(3))
+    expect(env.navigateTo.mock.calls.slice(1).map((c) => c[0].url)).toEqual(['/pages/room/index?roomId=32', '/pages/replay/index?roomId=33'])
+  })
+
+  it('shares the home page with a channel', async () => {
+    const p = await open()
+    expect(p.instance.onShareAppMessage()).toEqual({ title: '正在直播 · 好物不停', path: '/pages/home/index?channel=share_home' })
+  })
+
+  it('says there are no rooms yet when nothing is listed', async () => {
+    seedRooms(env, [room(41, 104, Date.now() - HOUR)])
+    const p = await open()
+    expect(p.data.status).toBe('empty')
+    expect(text(p)).toContain('还没有直播')
+  })
+
+  it('shows "updated N minutes ago" when the cache is stale, and nothing when fresh', async () => {
+    seedRooms(env, [room(51, 101, Date.now() - HOUR)])
+    seedSyncStatus(env, Date.now() - 42 * 60_000 - 5_000)
+    const p = await open()
+    expect(p.querySelector('.stale')!.dom.textContent).toContain('数据更新于 42 分钟前')
+    p.detach()
+    env.emu.engine.update(COLLECTIONS.syncStatus, { _id: 'public' }, { $set: { lastSuccessAt: new Date() } }, { multi: false, upsert: false, merge: true })
+    const fresh = await open()
+    expect(fresh.querySelector('.stale')).toBeUndefined()
+  })
+
+  it('shows a network error with retry, and recovers on retry', async () => {
+    seedRooms(env, [room(61, 101, Date.now() - HOUR)])
+    const dead = createWxCloud({ url: 'http://127.0.0.1:9', openid: VIEWER })
+    const real = env.cloud
+    env.cloud = dead
+    env.network.type = 'none'
+    installWx(env)
+    const p = await open()
+    expect(p.data.status).toBe('error')
+    expect(text(p)).toContain('网络不可用，请检查网络后重试')
+    env.cloud = real
+    env.network.type = 'wifi'
+    installWx(env)
+    p.querySelector('.retry')!.dispatchEvent('tap')
+    await until(() => expect(cardIds(p)).toEqual([61]))
+  })
+
+  it('updates in real time when the cache moves a room from upcoming to live', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(71, 102, now + HOUR), room(72, 101, now - HOUR)])
+    const p = await open()
+    expect(cardIds(p, 'live')).toEqual([72])
+    expect(cardIds(p, 'upcoming')).toEqual([71])
+    env.emu.engine.update(
+      COLLECTIONS.rooms,
+      { _id: 'room-71' },
+      { $set: { liveStatus: 101, status: 'live', section: 'live', sortKey: -(now + 10) } },
+      { multi: false, upsert: false, merge: true },
+    )
+    await until(() => expect(cardIds(p, 'live')).toEqual([71, 72]))
+    await until(() => expect(cardIds(p, 'upcoming')).toEqual([]))
+    expect(badge(p, 71)).toBe('直播中')
+  })
+})

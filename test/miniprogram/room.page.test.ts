@@ -1,0 +1,97 @@
+// @vitest-environment jsdom
+/** Room page: card, countdown, reminder, plugin status polling, entering with the 600-character guard, sharing. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { installWx, loadPage, room, seedRooms, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
+
+const HOUR = 3600_000
+let env: ViewerEnv
+let page: SimNode | null = null
+
+beforeAll(async () => {
+  env = await startViewerEnv()
+})
+afterAll(async () => {
+  await env.stop()
+})
+beforeEach(async () => {
+  await env.emu.reset()
+  env.navigateTo.mockReset()
+  env.showToast.mockReset()
+  env.storage.clear()
+  env.plugin.getLiveStatus.mockReset()
+  env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 102 }))
+  installWx(env)
+})
+afterEach(() => {
+  page?.detach()
+  page = null
+})
+
+async function open(query: Record<string, string>): Promise<SimNode> {
+  page = loadPage('pages/room/index')
+  await page.instance.onLoad(query)
+  return page
+}
+
+describe('room page', () => {
+  it('shows an upcoming room with its countdown and the start reminder', async () => {
+    seedRooms(env, [room(81, 102, Date.now() + 2 * HOUR + 10 * 60_000)])
+    const p = await open({ roomId: '81' })
+    expect(p.data.status).toBe('ready')
+    expect(text(p)).toMatch(/2小时(9|10)分后开播/)
+    expect(text(p)).toContain('进入直播间看预告')
+    const sub = p.querySelector('#room-81')!.querySelector('.sub-btn')!
+    expect(sub.data.roomId).toBe(81)
+    expect(JSON.parse(decodeURIComponent(sub.data.customParams))).toEqual({ channel: 'direct', path: 'pages/room/index?roomId=81' })
+  })
+
+  it('asks the plugin for the live status, updates the card and remembers the hint, and does not re-ask within a minute', async () => {
+    seedRooms(env, [room(82, 102, Date.now() + 5 * 60_000)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 101 }))
+    const p = await open({ roomId: '82' })
+    await until(() => expect(p.data.room.badgeText).toBe('直播中'))
+    expect(env.plugin.getLiveStatus).toHaveBeenCalledWith({ room_id: 82 })
+    const hints = env.storage.get('live-status-hints') as Record<string, { liveStatus: number }>
+    expect(hints['82'].liveStatus).toBe(101)
+    expect(p.querySelector('#room-82')!.querySelector('.badge')!.dom.textContent).toContain('直播中')
+    p.triggerPageLifeTime('hide')
+    p.triggerPageLifeTime('show')
+    await sleep(50)
+    expect(env.plugin.getLiveStatus).toHaveBeenCalledTimes(1)
+  })
+
+  it('enters through the plugin with the entry channel and page path in custom_params', async () => {
+    seedRooms(env, [room(83, 101, Date.now() - HOUR)])
+    const p = await open({ roomId: '83', channel: 'share_room' })
+    p.querySelector('.enter')!.dispatchEvent('tap')
+    await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
+    expect(env.navigateTo.mock.calls[0][0].url).toBe(
+      'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugin?room_id=83&custom_params=' +
+        encodeURIComponent(JSON.stringify({ channel: 'direct', path: 'pages/room/index?roomId=83&channel=share_room' })),
+    )
+  })
+
+  it('refuses to enter when custom_params would pass 600 characters, saying why', async () => {
+    seedRooms(env, [room(84, 101, Date.now() - HOUR)])
+    const p = await open({ roomId: '84', campaign: 'x'.repeat(560) })
+    p.querySelector('.enter')!.dispatchEvent('tap')
+    await until(() => expect(env.showToast).toHaveBeenCalledTimes(1))
+    expect(env.navigateTo).not.toHaveBeenCalled()
+    expect(env.showToast.mock.calls[0][0].title).toBe('入口参数过长，无法进入直播间')
+    expect(p.querySelector('.enter-error')!.dom.textContent).toContain('入口参数过长')
+  })
+
+  it('shares the room with a channel', async () => {
+    seedRooms(env, [room(85, 101, Date.now() - HOUR)])
+    const p = await open({ roomId: '85' })
+    expect(p.instance.onShareAppMessage()).toEqual({ title: '直播间85', path: '/pages/room/index?roomId=85&channel=share_room', imageUrl: 'https://img/c85.jpg' })
+  })
+
+  it('says when the room does not exist or the id is invalid', async () => {
+    const missing = await open({ roomId: '86' })
+    expect(text(missing)).toContain('直播间不存在')
+    missing.detach()
+    const invalid = await open({ roomId: 'abc' })
+    expect(text(invalid)).toContain('房间号无效：abc')
+  })
+})
