@@ -190,8 +190,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async stop() {
       scheduler?.stop()
       await runner?.close()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      // Watch streams stay open; end them or close() would wait for them forever.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
+      await closed
       await engine.flush()
     },
   }
