@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { buildFunctions } from '../scripts/build-functions'
 import { startEmulator, type Emulator } from './emulator'
+import type { DemoSeed } from './sandbox/seed'
 
 const ROOT = path.resolve(__dirname, '..')
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions')
@@ -48,6 +49,7 @@ async function start(port: number, dataDir: string, reset: boolean): Promise<voi
     cloudbaserc: CLOUDBASERC,
     databaseDir: DATABASE,
     timers: true,
+    watchRules: true,
     log: (line) => console.log(`[${time()}] ${line}`),
   })
   if (fresh) {
@@ -89,14 +91,9 @@ async function build(always: boolean): Promise<void> {
   if (always) console.log(`Built ${results.length} cloud function(s).`)
 }
 
-function describeSeed(seed: unknown): string {
-  if (seed && typeof seed === 'object') {
-    return Object.entries(seed as Record<string, unknown>)
-      .filter(([, v]) => typeof v === 'number' || Array.isArray(v))
-      .map(([k, v]) => `${Array.isArray(v) ? v.length : v} ${k}`)
-      .join(', ')
-  }
-  return 'done'
+function describeSeed(seed: DemoSeed): string {
+  const goods = 4 + seed.goods.approved.length
+  return `${Object.keys(seed.rooms).length} rooms (live, upcoming, paused, ended with replays, replay off, expired, banned), ${goods} goods in every audit state, ${seed.anchors.length} anchors, ${seed.followers} followers`
 }
 
 function stopOnSignal(emu: Emulator): void {

@@ -22,7 +22,7 @@ import { handleControl } from './server/control-http'
 import { HttpError, readBody, sendJson } from './server/http-util'
 import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
 import { createControl, type SandboxControl } from './sandbox/control'
-import { loadRules } from './client/rules'
+import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
 import { loadFunctionSpecs, type FunctionSpec } from './functions/functions'
@@ -50,6 +50,8 @@ export interface EmulatorOptions {
   databaseDir?: string
   /** Fire timer triggers on the emulator clock. */
   timers?: boolean
+  /** Reload database/*.rules.json when they change (npm start); a broken edit keeps the old rules and is logged. */
+  watchRules?: boolean
   /** Reuse one process per function between runs (CloudBase may keep instances warm); default cold. */
   warmFunctions?: boolean
   sandbox?: LiveSandboxOptions
@@ -98,6 +100,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   ensureCollections()
   const rules = loadRules(databaseDir)
+  const stopWatchingRules = options.watchRules
+    ? watchRules(rules, databaseDir, (error) => log(error ? `rules not reloaded: ${error.message}` : 'rules reloaded'))
+    : () => {}
   const channel = new ClientChannel({ engine, rules, clock })
 
   // 2. Live sandbox
@@ -189,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
     async stop() {
       scheduler?.stop()
+      stopWatchingRules()
       await runner?.close()
       // Watch streams stay open; end them or close() would wait for them forever.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -278,5 +278,27 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
       return st().pushed.map((m) => ({ ...m, openids: [...m.openids] }))
     },
   }
-  return control
+  return notifying(control, sandbox)
+}
+
+const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set(['calls', 'pushedMessages'])
+
+/**
+ * The control API mutates `sandbox.state` directly, so each operation that may change something tells the
+ * sandbox's change listeners afterwards (also when it throws: a failed createRoom may have uploaded placeholders).
+ */
+function notifying(control: SandboxControl, sandbox: LiveSandbox): SandboxControl {
+  const out = { ...control }
+  for (const key of Object.keys(control) as (keyof SandboxControl)[]) {
+    if (READ_ONLY.has(key)) continue
+    const fn = control[key] as (...args: unknown[]) => unknown
+    ;(out as Record<keyof SandboxControl, unknown>)[key] = (...args: unknown[]) => {
+      try {
+        return fn(...args)
+      } finally {
+        sandbox.notifyChange()
+      }
+    }
+  }
+  return out
 }

@@ -19,9 +19,20 @@ import { goodsHandlers } from './handlers/goods'
 import { memberHandlers } from './handlers/members'
 import { LiveError, errorBody } from './wire'
 import { SandboxControlError, parseInput } from './errors'
+import {
+  SNAPSHOT_VERSION,
+  type FaultSnapshot,
+  type SandboxSnapshot,
+  countsIn,
+  countsOut,
+  sandboxSnapshotSchema,
+  stateFromSnapshot,
+  stateToSnapshot,
+} from './snapshot'
 
 export { SANDBOX_APPID, SANDBOX_SECRET, type SandboxOptions } from './state'
 export type LiveSandboxOptions = SandboxOptions
+export { SNAPSHOT_VERSION, type SandboxSnapshot } from './snapshot'
 
 const HANDLERS: Readonly<Record<string, Handler>> = { ...roomHandlers, ...goodsHandlers, ...memberHandlers }
 
@@ -135,6 +146,7 @@ export class LiveSandbox {
   private tokens = new Map<string, TokenRecord>()
   private stableToken: string | null = null
   private plainTokens: string[] = []
+  private readonly changeListeners = new Set<() => void>()
 
   constructor(init: { clock: Clock; options?: SandboxOptions }) {
     this.clock = init.clock
@@ -161,11 +173,86 @@ export class LiveSandbox {
     this.tokens.clear()
     this.stableToken = null
     this.plainTokens = []
+    this.notifyChange()
+  }
+
+  // ---------- change hook and snapshots ----------
+
+  /**
+   * Calls `listener` after anything that may have changed the state: every API call (the call log always
+   * changes), uploads, token issues, faults, reset/restore and control operations. Listeners must not throw.
+   * Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => {
+      this.changeListeners.delete(listener)
+    }
+  }
+
+  /** For code that mutates `state` directly (the control module) to tell listeners. */
+  notifyChange(): void {
+    for (const l of this.changeListeners) l()
+  }
+
+  /** Everything the sandbox holds, as a JSON-safe plain object (options are not included: they come from config). */
+  snapshot(): SandboxSnapshot {
+    const tokens = [...this.tokens].map(([token, rec]) =>
+      rec.supersededAt === undefined ? { token, expiresAt: rec.expiresAt } : { token, expiresAt: rec.expiresAt, supersededAt: rec.supersededAt },
+    )
+    const faults = this.faults.map((f): FaultSnapshot => {
+      const out: FaultSnapshot = { api: f.api, times: f.times, remaining: f.remaining }
+      if (f.errcode !== undefined) out.errcode = f.errcode
+      if (f.httpStatus !== undefined) out.httpStatus = f.httpStatus
+      if (f.delayMs !== undefined) out.delayMs = f.delayMs
+      if (f.malformed !== undefined) out.malformed = f.malformed
+      return out
+    })
+    return {
+      version: SNAPSHOT_VERSION,
+      ...stateToSnapshot(this.live),
+      tokens: { issued: tokens, stable: this.stableToken, plain: [...this.plainTokens] },
+      calls: countsOut(this.log),
+      quotaUsed: countsOut(this.quotaUsed),
+      faults,
+    }
+  }
+
+  /**
+   * Replaces the whole state with a snapshot's (the options stay). Validates first, so a bad snapshot leaves
+   * the sandbox untouched; throws SandboxControlError (400) naming the field path, e.g. `restore: rooms.0.type: …`.
+   */
+  restore(snapshot: unknown): void {
+    const s = parseInput(sandboxSnapshotSchema, snapshot, 'restore')
+    const faults = s.faults.map((f, i) => {
+      const endpoint = findEndpoint(f.api)
+      if (!endpoint) throw new SandboxControlError(400, `restore: faults.${i}.api: ${f.api} is not an API of the catalogue`, `faults.${i}.api`)
+      return { ...f, keys: new Set([apiKey(endpoint), endpoint.id]) }
+    })
+    const live = stateFromSnapshot(s, this.clock, this.opts)
+    this.live = live
+    this.faults = faults
+    this.log = countsIn(s.calls)
+    this.quotaUsed = countsIn(s.quotaUsed)
+    this.tokens = new Map(
+      s.tokens.issued.map((t) => [t.token, t.supersededAt === undefined ? { expiresAt: t.expiresAt } : { expiresAt: t.expiresAt, supersededAt: t.supersededAt }]),
+    )
+    this.stableToken = s.tokens.stable
+    this.plainTokens = [...s.tokens.plain]
+    this.notifyChange()
   }
 
   // ---------- the API door ----------
 
   async callApi(call: LiveCall): Promise<LiveReply> {
+    try {
+      return await this.dispatch(call)
+    } finally {
+      this.notifyChange()
+    }
+  }
+
+  private async dispatch(call: LiveCall): Promise<LiveReply> {
     if (!isEndpointId(call.endpointId)) {
       return reply(errorBody(-1, `unknown endpoint: ${call.endpointId}`))
     }
@@ -237,13 +324,15 @@ export class LiveSandbox {
   /** Queues a fault for the next `times` calls to `api`. Throws SandboxControlError (400) on bad input. */
   addFault(spec: FaultSpec): void {
     const f = parseInput(faultSchema, spec, 'addFault')
-    const endpoint = endpointList.find((e) => e.cloud === f.api || e.path === f.api || e.id === f.api)
+    const endpoint = findEndpoint(f.api)
     if (!endpoint) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue`, 'api')
     this.faults.push({ ...f, remaining: f.times, keys: new Set([apiKey(endpoint), endpoint.id]) })
+    this.notifyChange()
   }
 
   clearFaults(): void {
     this.faults = []
+    this.notifyChange()
   }
 
   private takeFault(api: string, id: string): FaultSpec | undefined {
@@ -265,6 +354,14 @@ export class LiveSandbox {
 
   /** `/cgi-bin/token` and `/cgi-bin/stable_token`: the JSON body, `{access_token, expires_in}` or `{errcode, errmsg}`. */
   issueAccessToken(req: TokenRequest): WireReplyBody {
+    try {
+      return this.issueToken(req)
+    } finally {
+      this.notifyChange()
+    }
+  }
+
+  private issueToken(req: TokenRequest): WireReplyBody {
     if (req.appid !== this.opts.appid) return errorBody(40013, 'invalid appid')
     if (req.secret !== this.opts.secret) return errorBody(40125, 'invalid appsecret')
     const now = this.clock.nowSeconds()
@@ -306,6 +403,14 @@ export class LiveSandbox {
 
   /** `/cgi-bin/media/upload`: the JSON body `{type, media_id, created_at}` or `{errcode, errmsg}`; ids stay valid 3 days on the sandbox clock. */
   uploadMedia(upload: MediaUpload): WireReplyBody {
+    try {
+      return this.storeMedia(upload)
+    } finally {
+      this.notifyChange()
+    }
+  }
+
+  private storeMedia(upload: MediaUpload): WireReplyBody {
     const max = MEDIA_TYPES[upload.type]
     if (max === undefined) return errorBody(40004, `invalid media type: ${upload.type} (image, voice, video, thumb)`)
     if (upload.bytes.length === 0) return errorBody(41005, 'media data missing')
@@ -403,6 +508,11 @@ function reply(body: Record<string, unknown>): LiveReply {
 /** How the call log and faults name an API: its cloud name, or its path when it has none. */
 export function apiKey(e: EndpointDef): string {
   return e.cloud ?? e.path
+}
+
+/** The catalogue endpoint a fault names: cloud name, path or endpoint id. */
+function findEndpoint(api: string): EndpointDef | undefined {
+  return endpointList.find((e) => e.cloud === api || e.path === api || e.id === api)
 }
 
 /** Endpoint ids of the catalogue that have no handler (should be none). */

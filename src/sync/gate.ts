@@ -54,7 +54,8 @@ export class CallGate {
     const left = this.o.timeLeftMs()
     if (left < this.o.minCallMs) throw new StopCalling('budget', null)
     this.made[api] = (this.made[api] ?? 0) + 1
-    const method = this.o.live[api] as (p: LiveParams<K>) => Promise<LiveResult<K>>
+    // The mapped LiveApi type cannot be indexed generically; each method has exactly this signature.
+    const method = this.o.live[api] as unknown as (p: LiveParams<K>) => Promise<LiveResult<K>>
     const timeoutMs = Math.min(this.o.callTimeoutMs, left)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {

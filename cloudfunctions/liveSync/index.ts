@@ -1,0 +1,21 @@
+/**
+ * liveSync: the timed sync of rooms, replays and goods audit state (runs every minute, see config.json).
+ * Thin entry: cloud call transport + database store, then the use case with the time this run has left.
+ */
+import cloud from 'wx-server-sdk'
+import { createLiveApi } from '../../src/live/client'
+import { createOpenApiTransport } from '../../src/cloud/openapi-transport'
+import { createDatabaseStore, type WxDatabase } from '../../src/cloud/database-store'
+import { budgetFromContext } from '../../src/sync/budget'
+import { runSync, type SyncOutcome } from '../../src/sync/sync'
+
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV })
+
+export async function main(_event: unknown, context: unknown): Promise<SyncOutcome> {
+  // The timer event carries nothing the sync needs; every run decides its work from the checkpoint.
+  const budgetMs = budgetFromContext(context)
+  const live = createLiveApi(createOpenApiTransport(cloud))
+  // wx-server-sdk's Database type is wider than the calls we make; WxDatabase names exactly those.
+  const store = createDatabaseStore(cloud.database() as unknown as WxDatabase)
+  return runSync({ live, store, nowMs: () => Date.now(), budgetMs })
+}
