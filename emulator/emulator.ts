@@ -22,6 +22,7 @@ import { handleControl } from './server/control-http'
 import { HttpError, readBody, sendJson } from './server/http-util'
 import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
 import { createControl, type SandboxControl } from './sandbox/control'
+import { attachSandboxPersistence } from './sandbox/persist'
 import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
@@ -108,6 +109,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // 2. Live sandbox
   const sandbox = new LiveSandbox({ clock, options: { appid, ...options.sandbox } })
   const control = createControl(sandbox)
+  // In a subfolder: the database loads every top-level *.json of dataDir as a collection.
+  const sandboxStore = options.dataDir ? attachSandboxPersistence(sandbox, path.join(options.dataDir, 'sandbox', 'live-sandbox.json')) : null
 
   // 3. functions
   const functionsRoot = options.functionsRoot
@@ -201,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       server.closeAllConnections()
       await closed
       await engine.flush()
+      await sandboxStore?.flush()
     },
   }
   return emu

@@ -14,7 +14,8 @@ import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { type SyncConfig, type SyncOutcome, runSync } from '../src/sync/sync'
 import type { CacheStore } from '../src/sync/ports'
 
-export type PageFault = 'reorder' | 'short' | 'kill'
+/** short: rows cut from the end (a harmless short page); shortFront: rows missing from the front (rows lost). */
+export type PageFault = 'reorder' | 'short' | 'shortFront' | 'kill'
 
 export interface Harness extends SandboxKit {
   engine: DatabaseEngine
@@ -42,6 +43,7 @@ export function wrapTransport(inner: LiveTransport, faults: PageFault[], count: 
       const rows = Array.isArray(reply.roomInfo) ? [...(reply.roomInfo as unknown[])] : []
       if (fault === 'reorder' && rows.length > 1) return { ...reply, roomInfo: rows.reverse() }
       if (fault === 'short') return { ...reply, roomInfo: rows.slice(0, Math.floor(rows.length / 2)) }
+      if (fault === 'shortFront') return { ...reply, roomInfo: rows.slice(Math.floor(rows.length / 2)) }
       return reply
     },
   }

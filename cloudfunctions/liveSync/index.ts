@@ -9,7 +9,8 @@ import { createDatabaseStore, type WxDatabase } from '../../src/cloud/database-s
 import { budgetFromContext } from '../../src/sync/budget'
 import { runSync, type SyncOutcome } from '../../src/sync/sync'
 
-cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV })
+// The SDK's typings declare env as a string, but DYNAMIC_CURRENT_ENV (a symbol) is the documented value.
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string })
 
 export async function main(_event: unknown, context: unknown): Promise<SyncOutcome> {
   // The timer event carries nothing the sync needs; every run decides its work from the checkpoint.

@@ -17,6 +17,8 @@ export interface SweepProgress {
   /** A page contradicted the order or lost the anchor: this sweep may not delete anything. */
   tainted: boolean
   reason: string
+  /** The list total at the last page read, to tell rooms added at the head from rows a page left out. */
+  total?: number | null
 }
 
 export interface SyncCheckpoint {

@@ -20,7 +20,6 @@ import {
   type PlatformRoom,
   buildRoomDoc,
   isKnownStatus,
-  isOpenStatus,
   privateFields,
   roomChanged,
   withReplay,
@@ -326,7 +325,25 @@ async function applyRows(run: Run, rows: PlatformRoom[]): Promise<void> {
 }
 
 function newSweep(nowMs: number, reason: string): SweepProgress {
-  return { startedAt: nowMs, next: 0, anchor: null, seen: '', tainted: false, reason }
+  return { startedAt: nowMs, next: 0, anchor: null, seen: '', tainted: false, reason, total: null }
+}
+
+/**
+ * Where the previous page's last room sits in a page read with overlap. Rooms added at the head push it down
+ * by as many as `total` grew; a bigger push means the previous page lacked rows (shorter than promised from
+ * its front or middle), so what we saw cannot prove a room is gone. Returns the index, or a reason.
+ */
+function locateAnchor(
+  rows: PlatformRoom[],
+  anchorId: number,
+  overlapUsed: number,
+  totals: { before: number | null; now: number | undefined },
+): { index: number } | { lost: string } {
+  const index = rows.findIndex((r) => r.roomid === anchorId)
+  if (index < 0) return { lost: 'the next page did not continue the previous one (rooms moved between pages)' }
+  const grew = totals.before !== null && totals.now !== undefined ? Math.max(0, totals.now - totals.before) : 0
+  if (index - (overlapUsed - 1) > grew) return { lost: 'a page returned fewer rows than it promised' }
+  return { index }
 }
 
 async function listStep(run: Run): Promise<boolean> {
@@ -366,6 +383,7 @@ async function headRead(run: Run): Promise<string | null> {
   let anchor: { roomId: number; startTime: number } | null = null
   let start = 0
   let total: number | undefined
+  let prevTotal: number | null = null
   let ordered = true
   let reachedEnd = false
   for (let pageNo = 0; ; pageNo++) {
@@ -380,10 +398,14 @@ async function headRead(run: Run): Promise<string | null> {
     total = page.total
     let rows = page.rows
     if (anchor) {
-      const i = rows.findIndex((r) => r.roomid === anchor?.roomId)
-      if (i < 0) return 'a head page did not continue the previous one'
-      rows = rows.slice(i + 1)
+      const at = locateAnchor(rows, anchor.roomId, start - from, { before: prevTotal, now: page.total })
+      if ('lost' in at) {
+        await applyRows(run, page.rows)
+        return at.lost
+      }
+      rows = rows.slice(at.index + 1)
     }
+    prevTotal = page.total ?? null
     if (!inOrder(rows, anchor)) ordered = false
     await applyRows(run, page.rows)
     for (const r of page.rows) seen.add(r.roomid)
@@ -431,6 +453,7 @@ async function emptyList(run: Run): Promise<void> {
   }
   const ids = (await store.listRoomRefs({})).map((r) => r.roomId)
   out.roomsDeleted += await store.markRoomsDeleted(ids, now)
+  out.notes.push('the room list was empty on two reads in a row (9410000): every room is hidden until it is listed again')
   cp.emptyListSeenAt = null
   cp.sweep = null
   cp.lastFullSweepAt = nowMs
@@ -458,15 +481,14 @@ async function continueSweep(run: Run): Promise<void> {
       }
       cp.emptyListSeenAt = null
       let rows = page.rows
-      if (sweep.anchor) {
-        const anchorId = sweep.anchor.roomId
-        const i = rows.findIndex((r) => r.roomid === anchorId)
-        if (i < 0 && rows.length > 0) {
+      if (sweep.anchor && rows.length > 0) {
+        const at = locateAnchor(rows, sweep.anchor.roomId, sweep.next - from, { before: sweep.total ?? null, now: page.total })
+        if ('lost' in at) {
           sweep.tainted = true
-          out.notes.push('sweep lost its place (rooms moved between pages); it will not delete anything')
-        }
-        if (i >= 0) rows = rows.slice(i + 1)
+          out.notes.push(`${at.lost}; this sweep will not delete anything`)
+        } else rows = rows.slice(at.index + 1)
       }
+      sweep.total = page.total ?? null
       if (!inOrder(rows, sweep.anchor)) {
         sweep.tainted = true
         out.notes.push('a sweep page contradicted the newest-start-first order; it will not delete anything')
