@@ -146,7 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const invoke = async (name: string, event: Record<string, unknown> | undefined, opts: { openid?: string; trigger?: 'call' | 'timer'; triggerName?: string }) => {
     if (!runner || !functions.some((f) => f.name === name)) throw Object.assign(new Error(`no function named ${name}`), { status: 404 })
     const result = await runner.invoke(name, event, opts)
-    log(`${opts.trigger === 'timer' ? 'timer' : 'call'} ${name} → ${result.status} in ${result.durationMs} ms${result.status === 'ok' ? '' : `: ${result.errorMessage}`}`)
+    const detail = result.status === 'ok' ? summarize(result.result) : result.errorMessage
+    log(`${opts.trigger === 'timer' ? 'timer' : 'call'} ${name} → ${result.status} in ${result.durationMs} ms${detail ? `: ${detail}` : ''}`)
     return result
   }
   const fireTimer = (name: string) => {
@@ -208,6 +209,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   }
   return emu
+}
+
+/**
+ * One readable line from whatever a function returned: its top-level numbers, strings and booleans, and the sum
+ * of a flat object of numbers (e.g. calls per API). Enough to follow runs in `npm start` without dumping JSON.
+ */
+export function summarize(result: unknown): string {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return result === undefined ? '' : String(result)
+  const parts: string[] = []
+  for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
+    if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= 40)) {
+      parts.push(`${key}=${value}`)
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const numbers = Object.values(value as Record<string, unknown>)
+      if (numbers.length > 0 && numbers.every((n) => typeof n === 'number')) {
+        parts.push(`${key}=${(numbers as number[]).reduce((a, b) => a + b, 0)}`)
+      }
+    }
+  }
+  return parts.slice(0, 10).join(' ')
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
