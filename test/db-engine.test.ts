@@ -27,6 +27,21 @@ describe('memory engine', () => {
     expect(db.count('rooms', {})).toBe(2)
   })
 
+  it('answers reads and writes pinned by _id (equality or $in) in natural order, with the other conditions applied', () => {
+    db.insert('rooms', [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+      { _id: 'c', n: 3 },
+    ])
+    db.update('rooms', { _id: 'a' }, { $set: { n: 10 } }, { multi: false, upsert: false, merge: true })
+    expect(db.find('rooms', { _id: { $in: ['c', 'a', 'zz', 'a'] } }).map((d) => d._id)).toEqual(['a', 'c'])
+    expect(db.find('rooms', { _id: { $in: ['a', 'b', 'c'] }, n: { $gte: 3 } }).map((d) => d._id)).toEqual(['a', 'c'])
+    expect(db.find('rooms', { _id: { $eq: 'b' } }).map((d) => d.n)).toEqual([2])
+    expect(db.count('rooms', { _id: 'zz' })).toBe(0)
+    expect(db.remove('rooms', { _id: { $in: ['b', 'c'] }, n: 2 }, { multi: true })).toBe(1)
+    expect(db.find('rooms', {}).map((d) => d._id)).toEqual(['a', 'c'])
+  })
+
   it('rejects a duplicate _id and inserts nothing from that batch', () => {
     db.insert('rooms', [{ _id: 'x' }])
     expect(codeOf(() => db.insert('rooms', [{ _id: 'y' }, { _id: 'x' }]))).toBe('DATABASE_DUPLICATE_WRITE')

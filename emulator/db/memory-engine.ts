@@ -39,22 +39,49 @@ const MINGO_OPTIONS = { scriptEnabled: false, idKey: '_id' } as const
 class Collection {
   readonly docs: Doc[] = []
   readonly byId = new Map<string, Doc>()
+  /** Insertion order of each document, so id lookups can return matches in natural order without a scan. */
+  private readonly order = new WeakMap<Doc, number>()
+  private nextOrder = 0
 
   add(doc: Doc): void {
     this.docs.push(doc)
     this.byId.set(doc._id, doc)
+    this.order.set(doc, this.nextOrder++)
   }
 
   replace(old: Doc, next: Doc): void {
     const i = this.docs.indexOf(old)
     this.docs[i] = next
     this.byId.set(next._id, next)
+    this.order.set(next, this.order.get(old) ?? this.nextOrder++)
+  }
+
+  /**
+   * The documents a filter can match. A top-level `_id` equality or `$in` (doc(id), batched reads by id: the
+   * sync's common case) is answered from the id map in natural order; anything else scans.
+   */
+  candidates(filter: Filter): Doc[] {
+    const ids = idsPinnedBy(filter._id)
+    if (ids === null) return this.docs
+    const found = [...new Set(ids)].map((id) => this.byId.get(id)).filter((d): d is Doc => d !== undefined)
+    return found.sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0))
   }
 
   delete(doc: Doc): void {
     this.docs.splice(this.docs.indexOf(doc), 1)
     this.byId.delete(doc._id)
   }
+}
+
+/** The `_id` values a filter's top-level `_id` condition allows, or null when it does not pin them. */
+function idsPinnedBy(condition: unknown): string[] | null {
+  if (typeof condition === 'string') return [condition]
+  if (!isPlainObject(condition)) return null
+  const keys = Object.keys(condition)
+  if (keys.length !== 1) return null
+  if (keys[0] === '$eq' && typeof condition.$eq === 'string') return [condition.$eq]
+  if (keys[0] === '$in' && Array.isArray(condition.$in) && condition.$in.every((v) => typeof v === 'string')) return condition.$in as string[]
+  return null
 }
 
 function mingoError(what: string, e: unknown): DbError {
@@ -250,15 +277,10 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
   }
 
   function matches(coll: Collection, filter: Filter, multi: boolean): Doc[] {
-    // an `_id` equality is the common case (doc(id)); skip the scan
-    if (typeof filter._id === 'string' && Object.keys(filter).length === 1) {
-      const doc = coll.byId.get(filter._id)
-      return doc ? [doc] : []
-    }
     const query = compileFilter(filter)
     const out: Doc[] = []
     try {
-      for (const doc of coll.docs) {
+      for (const doc of coll.candidates(filter)) {
         if (query.test(doc)) {
           out.push(doc)
           if (!multi) break
@@ -300,7 +322,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       }
       try {
         // mingo sorts by grouping equal keys in arrival order, so ties keep insertion order (stable)
-        let cursor = mingoFind(coll.docs, filter, projection && Object.keys(projection).length ? projection : undefined, MINGO_OPTIONS)
+        let cursor = mingoFind(coll.candidates(filter), filter, projection && Object.keys(projection).length ? projection : undefined, MINGO_OPTIONS)
         if (sort && Object.keys(sort).length) cursor = cursor.sort(sort)
         if (skip) cursor = cursor.skip(skip)
         if (limit !== undefined && limit > 0) cursor = cursor.limit(limit)
