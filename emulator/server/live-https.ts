@@ -10,6 +10,7 @@ import { paramsFromQuery } from '../../src/live/query'
 import type { EndpointDef } from '../../src/live/endpoint'
 import type { LiveSandbox } from '../sandbox/sandbox'
 import type { LiveReply, MediaUpload } from '../sandbox/types'
+import { errorBody } from '../sandbox/wire'
 import { parseJsonObject, sendJson, sendRaw } from './http-util'
 
 const byPath = new Map<string, EndpointDef>(endpointList.map((e) => [e.path.toLowerCase(), e]))
@@ -97,12 +98,7 @@ function tokenReply(res: ServerResponse, errcode: number): void {
 }
 
 function wechatError(res: ServerResponse, errcode: number, errmsg: string): void {
-  sendJson(res, 200, { errcode, errmsg: `${errmsg} rid: ${rid()}` })
-}
-
-function rid(): string {
-  const hex = () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0')
-  return `${hex()}-${hex()}-${hex()}`
+  sendJson(res, 200, errorBody(errcode, errmsg))
 }
 
 /** WeChat answers 47001 for a body that is not a JSON object; mirror that instead of a 400. */
