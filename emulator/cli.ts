@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { buildFunctions } from '../scripts/build-functions'
+import { buildFunctions, staleFunctions } from '../scripts/build-functions'
 import { startEmulator, type Emulator } from './emulator'
 import type { DemoSeed } from './sandbox/seed'
 
@@ -56,7 +56,7 @@ async function start(port: number, dataDir: string, reset: boolean): Promise<voi
     const seeded = emu.control.seedDemo()
     console.log(`Seeded the demo merchant: ${describeSeed(seeded)}`)
   } else {
-    console.log(`Kept the data in ${path.relative(ROOT, dataDir) || dataDir} (npm start -- --reset starts over)`)
+    console.log(`Kept the data in ${shownDir(dataDir)} (npm start -- --reset starts over)`)
   }
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
   console.log(`Control API: ${emu.url}/__sandbox/  (docs/EMULATOR.md)`)
@@ -81,14 +81,21 @@ async function emulatorOnly(port: number, empty: boolean, timers: boolean): Prom
   stopOnSignal(emu)
 }
 
-/** Functions must be built before the runner can load them; `npm start` always rebuilds, `emulator` only when missing. */
+/**
+ * Functions must be built before the runner can load them; `npm start` always rebuilds, `emulator` only when an
+ * index.js is missing or older than its sources (so an edited function is never served stale).
+ */
 async function build(always: boolean): Promise<void> {
   if (!existsSync(FUNCTIONS)) return
-  const names = readdirSync(FUNCTIONS).filter((n) => existsSync(path.join(FUNCTIONS, n, 'index.ts')))
-  const missing = names.filter((n) => !existsSync(path.join(FUNCTIONS, n, 'index.js')))
-  if (!always && missing.length === 0) return
+  if (!always && staleFunctions(FUNCTIONS).length === 0) return
   const results = await buildFunctions({ root: FUNCTIONS })
   if (always) console.log(`Built ${results.length} cloud function(s).`)
+}
+
+/** A data directory inside the project is shown relative to it, any other one as given (absolute). */
+function shownDir(dir: string): string {
+  const rel = path.relative(ROOT, path.resolve(dir))
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir)
 }
 
 function describeSeed(seed: DemoSeed): string {

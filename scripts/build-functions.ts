@@ -5,7 +5,7 @@
  *
  * CLI: `tsx scripts/build-functions.ts [--root dir] [--out dir] [name ...]`
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import * as esbuild from 'esbuild'
 import { isFunctionFolder, parseFunctionConfig, readStrictJson, shownPath } from '../emulator/functions/functions'
@@ -70,6 +70,36 @@ function checkFolder(dir: string, sdkVersion: string): string[] {
     problems.push((err as Error).message)
   }
   return problems
+}
+
+/** Newest modification time (ms) of the .ts files under a folder, node_modules aside; 0 when there are none. */
+function newestSource(dir: string): number {
+  if (!existsSync(dir)) return 0
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue
+    const file = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file))
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(file).mtimeMs)
+  }
+  return newest
+}
+
+/**
+ * The functions under `root` whose built index.js is missing or older than their own .ts files or the shared code
+ * (`sharedDirs`, default the project's `src/`): what must be rebuilt before the runner serves them.
+ */
+export function staleFunctions(root: string, sharedDirs: string[] = [join(PROJECT_ROOT, 'src')]): string[] {
+  if (!existsSync(root)) return []
+  const shared = Math.max(0, ...sharedDirs.map(newestSource))
+  return readdirSync(root)
+    .filter((name) => existsSync(join(root, name, 'index.ts')))
+    .filter((name) => {
+      const built = join(root, name, 'index.js')
+      if (!existsSync(built)) return true
+      return statSync(built).mtimeMs < Math.max(shared, newestSource(join(root, name)))
+    })
+    .sort()
 }
 
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuildResult[]> {

@@ -2,12 +2,12 @@
  * The cloud function build: one CommonJS file per function, wx-server-sdk left external, src/ bundled in,
  * and folder checks (package.json pins the root's wx-server-sdk, config.json is strict and valid).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BuildError, buildFunctions } from '../scripts/build-functions'
+import { BuildError, buildFunctions, staleFunctions } from '../scripts/build-functions'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')
 const ROOT_SDK = (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['wx-server-sdk']
@@ -106,5 +106,24 @@ describe('buildFunctions', () => {
   it('reports TypeScript syntax errors with file and line', async () => {
     const err = await buildError(functionRoot({ pkg: goodPkg, index: 'export async function main( {\n' }))
     expect(err.problems.join('\n')).toMatch(/index\.ts:\d+:\d+/)
+  })
+
+  it('knows which built functions are missing or older than their own or the shared sources', () => {
+    const root = functionRoot({ pkg: goodPkg })
+    const shared = tempDir()
+    writeFileSync(join(shared, 'lib.ts'), 'export const x = 1\n')
+    const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds)
+    at(join(root, 'syncRooms', 'index.ts'), 1_000)
+    at(join(shared, 'lib.ts'), 1_000)
+    expect(staleFunctions(root, [shared])).toEqual(['syncRooms']) // never built
+    const built = join(root, 'syncRooms', 'index.js')
+    writeFileSync(built, '// built\n')
+    at(built, 2_000)
+    expect(staleFunctions(root, [shared])).toEqual([])
+    at(join(root, 'syncRooms', 'index.ts'), 3_000) // the function was edited after the build
+    expect(staleFunctions(root, [shared])).toEqual(['syncRooms'])
+    at(join(root, 'syncRooms', 'index.ts'), 1_000)
+    at(join(shared, 'lib.ts'), 3_000) // shared code it may import was edited
+    expect(staleFunctions(root, [shared])).toEqual(['syncRooms'])
   })
 })

@@ -182,4 +182,69 @@ describe('the control API', () => {
     const room = emu.sandbox.truth().rooms.find((r: { roomId: number }) => r.roomId === roomId)
     expect(room?.liveStatus).toBe(101)
   })
+
+  it('seeds the demo merchant, finishes a goods review, and removes a room over HTTP', async () => {
+    const seeded = await control('POST', 'seed', { preset: 'demo' })
+    expect(seeded.status).toBe(200)
+    expect(seeded.body.rooms.live).toEqual(expect.any(Number))
+    expect((await control('POST', 'seed', { preset: 'huge' })).status).toBe(400)
+    const underReview = seeded.body.goods.underReview as number
+    expect((await control('POST', `goods/${underReview}/audit`, { result: 'approve' })).status).toBe(200)
+    expect(emu.sandbox.truth().goods.find((g: { goodsId: number }) => g.goodsId === underReview)?.auditStatus).toBe(2)
+    const badResult = await control('POST', `goods/${underReview}/audit`, { result: 'maybe' })
+    expect(badResult.status).toBe(400)
+    expect(badResult.body.error).toMatch(/result/)
+    expect((await control('POST', 'goods/999999/audit', { result: 'approve' })).status).toBe(404)
+    const upcoming = seeded.body.rooms.upcoming as number
+    expect((await control('DELETE', `rooms/${upcoming}`)).status).toBe(200)
+    expect(emu.sandbox.truth().rooms.some((r: { roomId: number }) => r.roomId === upcoming)).toBe(false)
+    expect((await control('DELETE', `rooms/${upcoming}`)).status).toBe(404)
+  })
+
+  it('adds a follower, marks a user unverified (then 300036) and counts calls per API per day', async () => {
+    const roomId = (await control('POST', 'rooms', { name: '周末上新直播', startTime: T0 + 3600, endTime: T0 + 7200, anchorName: '小林', anchorWechat: 'anchor_lin' })).body.roomId
+    const follower = await control('POST', 'followers', { openid: 'o_fan_1', roomId })
+    expect(follower.status).toBe(200)
+    expect((await control('POST', 'followers', { openid: 'o_fan_2', roomId: 999999 })).status).toBe(404)
+    expect((await control('POST', 'users/anchor_shy', { verified: false })).status).toBe(200)
+    const badVerified = await control('POST', 'users/anchor_shy', { verified: 'no' })
+    expect(badVerified.status).toBe(400)
+    expect(badVerified.body.error).toMatch(/verified/)
+    const refused = await control('POST', 'rooms', { name: '周末上新直播', startTime: T0 + 3600, endTime: T0 + 7200, anchorName: '小林', anchorWechat: 'anchor_shy' })
+    expect(refused.status).toBe(400)
+    expect(refused.body.error).toMatch(/300036/)
+    await run({ action: 'listRooms' })
+    await run({ action: 'listRooms' })
+    const calls = await control('GET', 'calls')
+    expect(calls.status).toBe(200)
+    expect(calls.body['2026-09-21']['liveBroadcast.getLiveInfo']).toBe(2)
+  })
+
+  it('reset empties the sandbox, quotas and the database and puts the clock back on wall time', async () => {
+    await control('POST', 'seed', { preset: 'demo' })
+    await run({ action: 'listRooms' })
+    const admin = tcb.init(adminSdkConfig({ url: emu.url, envId: emu.envId })).database()
+    await admin.collection('live_rooms').add({ roomid: 1 })
+    const reset = await control('POST', 'reset')
+    expect(reset.status).toBe(200)
+    expect(emu.sandbox.truth().rooms).toEqual([])
+    expect((await control('GET', 'calls')).body).toEqual({})
+    expect((await admin.collection('live_rooms').count()).total).toBe(0)
+    // Collections declared in database/ exist again, as after db:apply.
+    expect((await admin.collection('live_sync_status').count()).total).toBe(0)
+    const now = (await control('GET', 'clock')).body.now as number
+    expect(Math.abs(now - Date.now() / 1000)).toBeLessThan(24 * 3600)
+  })
+
+  it('runs a function as a viewer and fires its timer over HTTP; unknown names are 404', async () => {
+    const invoked = await control('POST', 'functions/probe/invoke', { event: { action: 'whoami' }, openid: 'o_viewer_9' })
+    expect(invoked.status).toBe(200)
+    expect(invoked.body.status).toBe('ok')
+    expect(invoked.body.result.wx.OPENID).toBe('o_viewer_9')
+    const fired = await control('POST', 'timers/probe/fire')
+    expect(fired.body.result.timer).toBe('probeNightly')
+    expect((await control('POST', 'functions/nope/invoke', {})).status).toBe(404)
+    expect((await control('POST', 'timers/nope/fire')).status).toBe(404)
+    expect((await control('GET', 'nothing-here')).status).toBe(404)
+  })
 })

@@ -191,7 +191,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     },
 
     roomEvent(roomId, event) {
-      const e = parseInput(roomEventSchema, event, 'roomEvent')
+      const e = parseInput(roomEventSchema, event, 'roomEvent', 'event')
       const room = requireRoom(roomId)
       return { roomId, liveStatus: applyEvent(room, e, now()) }
     },
@@ -237,7 +237,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     },
 
     auditGoods(goodsId, result) {
-      const r = parseInput(auditResultSchema, result, 'auditGoods')
+      const r = parseInput(auditResultSchema, result, 'auditGoods', 'result')
       const g = requireGoods(goodsId)
       const current = auditStatus(g, now(), sandbox.options.autoAuditSeconds)
       if (current !== 1) {
@@ -256,7 +256,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     },
 
     setUserVerified(wechatId, verified) {
-      const v = parseInput(verifiedSchema, verified, 'setUserVerified')
+      const v = parseInput(verifiedSchema, verified, 'setUserVerified', 'verified')
       if (!/^[A-Za-z][A-Za-z0-9_-]{5,19}$/.test(wechatId)) {
         throw new SandboxControlError(400, `setUserVerified: wechatId: ${wechatId} is not a WeChat ID (6–20 letters, digits, _ or -, letter first)`, 'wechatId')
       }

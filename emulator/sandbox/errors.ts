@@ -17,10 +17,11 @@ export class SandboxControlError extends Error {
 }
 
 /** Parses control input with zod; failures become a 400 naming the first bad field and its rule. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, name?: string): z.output<S> {
   const r = schema.safeParse(input)
   if (r.success) return r.data
   const issue = r.error.issues[0]
-  const field = issue.path.length ? issue.path.join('.') : '(input)'
+  // A single value (an event, a result) is named by the field it came in, so the caller sees what to fix.
+  const field = [...(name ? [name] : []), ...issue.path].join('.') || '(input)'
   throw new SandboxControlError(400, `${what}: ${field}: ${issue.message}`, field)
 }

@@ -67,6 +67,8 @@ export async function recordAppShow(
   const queryRoom = Number(query.roomId)
   let roomId = Number.isInteger(queryRoom) && queryRoom > 0 ? queryRoom : null
   let sharerOpenid: string | null = null
+  // Known at once, before the plugin answers: the first page's onLoad runs while getShareParams is pending.
+  current = { channel, scene, roomId, sharerOpenid, atMs: nowMs }
   if (SHARE_SCENES.includes(scene)) {
     try {
       const params = await getShareParams()

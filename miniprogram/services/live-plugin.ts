@@ -1,4 +1,5 @@
 /** live-player-plugin's client API, typed to the parts we use (live-api.md §6). */
+import { LIVE_STATUS_POLL_MS } from '../config'
 import type { ShareParams } from './attribution'
 
 interface LivePlayerPlugin {
@@ -11,7 +12,17 @@ function plugin(): LivePlayerPlugin {
   return requirePlugin('live-player-plugin') as LivePlayerPlugin
 }
 
+/** When each room's status was last asked, app-wide: reopening a room page must not ask again sooner. */
+const lastAskedMs = new Map<number, number>()
+
+/** How long to wait before asking about this room again (0 = ask now): at most once a minute per room. */
+export function liveStatusWaitMs(roomId: number, nowMs: number): number {
+  const last = lastAskedMs.get(roomId)
+  return last === undefined ? 0 : Math.max(0, last + LIVE_STATUS_POLL_MS - nowMs)
+}
+
 export async function getLiveStatus(roomId: number): Promise<number> {
+  lastAskedMs.set(roomId, Date.now())
   const res = await plugin().getLiveStatus({ room_id: roomId })
   const status = Number(res && res.liveStatus)
   if (!Number.isInteger(status) || status < 101 || status > 107) throw new Error(`getLiveStatus.liveStatus: expected 101–107, got ${String(res && res.liveStatus)}`)

@@ -1,9 +1,13 @@
 /** Freshness of the cache from the one public sync status document. */
+import type { SyncStatusDoc } from '../../src/cache/schema'
 import { database } from './cloud'
 import { SYNC_STATUS, SYNC_STATUS_ID } from './collections'
 import { freshnessOf, type Freshness } from './views'
 
-export async function getFreshness(): Promise<Freshness> {
+/** What viewers read of the public status document; null when the sync never wrote it. */
+export type PublicSyncStatus = Pick<SyncStatusDoc, 'lastSuccessAt' | 'lastError'> | null
+
+export async function readSyncStatus(): Promise<PublicSyncStatus> {
   // where() rather than doc().get(): a missing document is "never synced", not an exception.
   const res = await database()
     .collection(SYNC_STATUS)
@@ -12,5 +16,9 @@ export async function getFreshness(): Promise<Freshness> {
     .limit(1)
     .get()
   const doc = res.data[0]
-  return freshnessOf(doc ? (doc as unknown as Parameters<typeof freshnessOf>[0]) : null, Date.now())
+  return doc ? (doc as unknown as NonNullable<PublicSyncStatus>) : null
+}
+
+export async function getFreshness(): Promise<Freshness> {
+  return freshnessOf(await readSyncStatus(), Date.now())
 }

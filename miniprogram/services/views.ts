@@ -158,6 +158,7 @@ const REPLAY_MESSAGES: Record<string, string> = {
   pending: '回放生成中，请稍后再来',
   none: '本场直播没有回放',
   missing: '暂无回放',
+  unplayable: '回放片段缺失，暂时无法播放',
 }
 
 export function toReplayView(roomId: number, doc: Pick<ReplayDoc, 'segments' | 'state'> | null, nowMs: number): ReplayView {
@@ -172,15 +173,20 @@ export function toReplayView(roomId: number, doc: Pick<ReplayDoc, 'segments' | '
       number: s.index + 1,
       mediaUrl: s.mediaUrl,
       expired,
-      expiresText: expired ? '已过期' : `${dateTimeWords(expireMs, nowMs)} 到期`,
+      expiresText: expired ? '已过期' : s.mediaUrl === '' ? '缺失' : `${dateTimeWords(expireMs, nowMs)} 到期`,
     }
   })
   const firstPlayable = segments.findIndex((s) => !s.expired && s.mediaUrl !== '')
   const live = ordered.map((s) => toMs(s.expireTime)).filter((ms) => ms > nowMs)
   const expiresText = live.length > 0 ? `回放将于 ${dateTimeWords(Math.min(...live), nowMs)} 到期` : ''
   let message = ''
-  if (firstPlayable < 0) message = segments.length > 0 ? REPLAY_MESSAGES.expired : REPLAY_MESSAGES[doc.state] || REPLAY_MESSAGES.missing
-  return { roomId, state: firstPlayable < 0 && segments.length > 0 ? 'expired' : doc.state, segments, firstPlayable, expiresText, message }
+  let state: string = doc.state
+  if (firstPlayable < 0 && segments.length > 0) {
+    // Nothing plays: every segment expired, or what has not expired lacks its media (say which).
+    state = segments.every((s) => s.expired) ? 'expired' : 'missing'
+    message = state === 'expired' ? REPLAY_MESSAGES.expired : REPLAY_MESSAGES.unplayable
+  } else if (firstPlayable < 0) message = REPLAY_MESSAGES[doc.state] || REPLAY_MESSAGES.missing
+  return { roomId, state, segments, firstPlayable, expiresText, message }
 }
 
 /** Next playable segment after position `from` in `segments`, or -1 when the replay is over. */

@@ -31,6 +31,8 @@ export interface SyncCheckpoint {
   /** endpoint id → Shanghai day on which 45009 said its quota is gone. */
   quotaExhausted: Record<string, string>
   lastGoodsAuditAt: number | null
+  /** goodsId after which an unfinished goods audit pass continues (a 3-second run checks ~40 goods). */
+  goodsCursor: number | null
 }
 
 export const EMPTY_CHECKPOINT: SyncCheckpoint = {
@@ -40,6 +42,7 @@ export const EMPTY_CHECKPOINT: SyncCheckpoint = {
   backoff: null,
   quotaExhausted: {},
   lastGoodsAuditAt: null,
+  goodsCursor: null,
 }
 
 /** One room whose replay we are waiting for (private; `live_sync_state`, `_id` `replay-task-<roomid>`). */
@@ -63,6 +66,8 @@ export interface RoomRef {
   roomId: number
   startTime: Date
   liveStatus: number
+  /** When the document was last written (null when unreadable): a room written after a sweep's reads began was not seen missing by it. */
+  syncedAt: Date | null
 }
 
 export interface CacheStore {
@@ -87,7 +92,8 @@ export interface CacheStore {
   putReplayTask(task: ReplayTask): Promise<void>
   dropReplayTask(roomId: number): Promise<void>
 
-  goodsPendingAudit(limit: number): Promise<GoodsAuditRow[]>
+  /** Goods still under review, in goodsId order, after `afterGoodsId` when given. */
+  goodsPendingAudit(limit: number, afterGoodsId?: number): Promise<GoodsAuditRow[]>
   setGoodsAudit(goodsId: number, auditStatus: number, now: Date): Promise<void>
   markGoodsMissing(goodsId: number, now: Date): Promise<void>
 

@@ -88,10 +88,10 @@ export function createCacheStore(db: DocDriver): CacheStore {
       const where: Where = { deleted: false }
       if (filter.startAfter) where.startTime = cond.gt(filter.startAfter)
       if (filter.openOnly) where.liveStatus = cond.in(OPEN_STATUSES)
-      const docs = await findAll(C.rooms, where, ['roomId', 'startTime', 'liveStatus'])
+      const docs = await findAll(C.rooms, where, ['roomId', 'startTime', 'liveStatus', 'syncedAt'])
       return docs.flatMap((d): RoomRef[] =>
         typeof d.roomId === 'number' && d.startTime instanceof Date && typeof d.liveStatus === 'number'
-          ? [{ roomId: d.roomId, startTime: d.startTime, liveStatus: d.liveStatus }]
+          ? [{ roomId: d.roomId, startTime: d.startTime, liveStatus: d.liveStatus, syncedAt: d.syncedAt instanceof Date ? d.syncedAt : null }]
           : [],
       )
     },
@@ -180,8 +180,10 @@ export function createCacheStore(db: DocDriver): CacheStore {
       await db.update(C.syncState, { _id: replayTaskId(roomId) }, { set: { kind: 'replayDone' } })
     },
 
-    async goodsPendingAudit(limit) {
-      const docs = await db.find(C.goods, { auditStatus: cond.in([0, 1]) }, { limit: Math.min(limit, READ_CAP) })
+    async goodsPendingAudit(limit, afterGoodsId) {
+      const where: Where = { auditStatus: cond.in([0, 1]) }
+      if (afterGoodsId !== undefined) where.goodsId = cond.gt(afterGoodsId)
+      const docs = await db.find(C.goods, where, { limit: Math.min(limit, READ_CAP), orderBy: { field: 'goodsId', dir: 'asc' } })
       return docs.flatMap((d): GoodsAuditRow[] =>
         typeof d.goodsId === 'number' && typeof d.auditStatus === 'number'
           ? [{ goodsId: d.goodsId, auditStatus: d.auditStatus }]

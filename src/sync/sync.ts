@@ -114,6 +114,7 @@ export interface SyncOutcome {
 }
 
 interface Run {
+  owner: string
   store: CacheStore
   gate: CallGate
   cp: SyncCheckpoint
@@ -165,7 +166,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     minCallMs: cfg.minCallMs,
     callTimeoutMs: cfg.callTimeoutMs,
   })
-  const run: Run = { store, gate, cp, cfg, timing: { ...cfg.replay, cadenceMs: cfg.cadenceMs }, nowMs, now, out }
+  const run: Run = { owner, store, gate, cp, cfg, timing: { ...cfg.replay, cadenceMs: cfg.cadenceMs }, nowMs, now, out }
   let listFresh = false
 
   try {
@@ -353,7 +354,14 @@ async function listStep(run: Run): Promise<boolean> {
   let fresh = false
   // A sweep starting at offset 0 is itself the freshest head read.
   if (!cp.sweep || cp.sweep.next > 0) {
-    const doubt = await headRead(run)
+    const headSeen = new Set<number>()
+    const sweepBefore = cp.sweep
+    const doubt = await headRead(run, headSeen)
+    // A sweep spread over several runs never reads the head again: rooms created (or moved there) since it
+    // began are seen only by the head reads in between, and must not count as missing when it finishes.
+    if (sweepBefore && cp.sweep === sweepBefore) {
+      sweepBefore.seen = encodeIds([...decodeIds(sweepBefore.seen), ...headSeen])
+    }
     fresh = true
     if (doubt && !cp.sweep) {
       cp.sweep = newSweep(nowMs, doubt)
@@ -373,13 +381,12 @@ async function listStep(run: Run): Promise<boolean> {
  * the head, `total` disagreeing with the cache), or null. A head that reaches the end of the list cleanly is
  * a complete sweep and is finished as one.
  */
-async function headRead(run: Run): Promise<string | null> {
+async function headRead(run: Run, seen: Set<number>): Promise<string | null> {
   const { store, gate, cfg, nowMs } = run
   const open = await store.listRoomRefs({ openOnly: true })
   let stopBefore = Math.floor((nowMs - cfg.headHorizonMs) / 1000)
   for (const r of open) stopBefore = Math.min(stopBefore, Math.floor(r.startTime.getTime() / 1000))
 
-  const seen = new Set<number>()
   let anchor: { roomId: number; startTime: number } | null = null
   let start = 0
   let total: number | undefined
@@ -401,6 +408,7 @@ async function headRead(run: Run): Promise<string | null> {
       const at = locateAnchor(rows, anchor.roomId, start - from, { before: prevTotal, now: page.total })
       if ('lost' in at) {
         await applyRows(run, page.rows)
+        for (const r of page.rows) seen.add(r.roomid)
         return at.lost
       }
       rows = rows.slice(at.index + 1)
@@ -524,8 +532,19 @@ async function finishSweep(run: Run, sweep: SweepProgress): Promise<void> {
     return
   }
   const seen = decodeIds(sweep.seen)
-  const missing = (await store.listRoomRefs({})).filter((r) => !seen.has(r.roomId)).map((r) => r.roomId)
-  if (missing.length) out.roomsDeleted += await store.markRoomsDeleted(missing, now)
+  // A document written after this run began (the merchant's write-through) is newer than every read here.
+  const missing = (await store.listRoomRefs({}))
+    .filter((r) => !seen.has(r.roomId) && !(r.syncedAt !== null && r.syncedAt.getTime() > nowMs))
+    .map((r) => r.roomId)
+  if (missing.length) {
+    // Deleting is the one irreversible step: only while this run still holds the lease.
+    if (!(await store.saveCheckpoint(run.owner, cp, false))) {
+      out.notes.push('the lease was lost before the sweep finished; it deletes nothing')
+      out.sweep = 'tainted'
+      return
+    }
+    out.roomsDeleted += await store.markRoomsDeleted(missing, now)
+  }
   cp.lastFullSweepAt = nowMs
   out.sweep = 'complete'
 }
@@ -599,8 +618,12 @@ export const GOODS_IDS_PER_CALL = 20
 
 async function goodsStep(run: Run): Promise<void> {
   const { store, gate, cp, cfg, nowMs, now, out } = run
-  if (cp.lastGoodsAuditAt !== null && nowMs - cp.lastGoodsAuditAt < cfg.goodsAuditEveryMs) return
-  const pending = await store.goodsPendingAudit(1000)
+  const resuming = cp.goodsCursor !== null && cp.goodsCursor !== undefined
+  if (!resuming && cp.lastGoodsAuditAt !== null && nowMs - cp.lastGoodsAuditAt < cfg.goodsAuditEveryMs) return
+  // A pass cut short (budget, quota share) continues after the last goods checked, so the goods at the
+  // front of the list cannot starve the rest.
+  const limit = 1000
+  const pending = await store.goodsPendingAudit(limit, resuming ? (cp.goodsCursor ?? undefined) : undefined)
   for (let i = 0; i < pending.length; i += GOODS_IDS_PER_CALL) {
     const batch = pending.slice(i, i + GOODS_IDS_PER_CALL)
     const res = await gate.call('goodsInfo' satisfies GatedApi, { goodsIds: batch.map((g) => g.goodsId) })
@@ -616,6 +639,10 @@ async function goodsStep(run: Run): Promise<void> {
         out.goodsUpdated++
       }
     }
+    cp.goodsCursor = batch[batch.length - 1].goodsId
   }
-  cp.lastGoodsAuditAt = nowMs
+  if (pending.length < limit) {
+    cp.goodsCursor = null
+    cp.lastGoodsAuditAt = nowMs
+  }
 }

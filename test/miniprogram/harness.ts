@@ -4,7 +4,9 @@
  * client channel as a viewer (rules enforced, 20-row cap), cache seeding in the fixed schema, and loading a
  * compiled page with miniprogram-simulate. One page per test file (simulate's caches are module-level).
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { EJSON } from 'bson'
 import { inject, vi } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator/emulator'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
@@ -177,4 +179,84 @@ export function seedSyncStatus(env: ViewerEnv, lastSuccessMs: number | null): vo
 
 export function text(node: SimNode): string {
   return (node.dom.textContent ?? '').replace(/\s+/g, ' ')
+}
+
+/** A database request as the viewer's wx.cloud sent it to the emulator (EJSON strings parsed back). */
+export interface ClientRequest {
+  kind: 'db' | 'watch'
+  action: string
+  collectionName: string
+  query: Record<string, unknown>
+  order: Record<string, number> | null
+  projection: Record<string, unknown> | null
+  limit: number | null
+  offset: number | null
+}
+
+function ejson(text: unknown): Record<string, unknown> | null {
+  return typeof text === 'string' && text !== '' ? (EJSON.parse(text, { relaxed: true }) as Record<string, unknown>) : null
+}
+
+/** Records every database request and watch the pages send (the real request still goes through). */
+export function recordRequests(): { requests: ClientRequest[]; stop(): void } {
+  const real = globalThis.fetch
+  const requests: ClientRequest[] = []
+  const spy = vi.spyOn(globalThis, 'fetch').mockImplementation((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? String(input) : input.url)
+    if (url.pathname === '/__client/db' && typeof init?.body === 'string') {
+      const b = JSON.parse(init.body) as Record<string, unknown>
+      requests.push({
+        kind: 'db',
+        action: String(b.action),
+        collectionName: String(b.collectionName),
+        query: ejson(b.query) ?? {},
+        order: ejson(b.order) as Record<string, number> | null,
+        projection: ejson(b.projection),
+        limit: typeof b.limit === 'number' ? b.limit : null,
+        offset: typeof b.offset === 'number' ? b.offset : 0, // skip(0) sends no offset
+      })
+    } else if (url.pathname === '/__client/watch') {
+      const p = url.searchParams
+      requests.push({
+        kind: 'watch',
+        action: 'watch',
+        collectionName: p.get('collectionName') ?? '',
+        query: ejson(p.get('query')) ?? {},
+        order: ejson(p.get('order')) as Record<string, number> | null,
+        projection: null,
+        limit: p.has('limit') ? Number(p.get('limit')) : null,
+        offset: null,
+      })
+    }
+    return real(input, init)
+  })
+  return { requests, stop: () => spy.mockRestore() }
+}
+
+interface DeclaredIndex {
+  name: string
+  keys: Array<{ field: string }>
+}
+const declared = JSON.parse(readFileSync(join(__dirname, '..', '..', 'database', 'collections.json'), 'utf8')) as {
+  collections: Array<{ name: string; indexes: DeclaredIndex[] }>
+}
+
+/**
+ * The index of database/collections.json that serves a request: its leading keys are the query's equality
+ * fields, followed by the sort fields in order. `_id` equality is served by the built-in _id index.
+ * Null when no declared index serves it (or the query is not plain equality).
+ */
+export function servingIndex(req: ClientRequest): string | null {
+  const fields = Object.keys(req.query)
+  if (fields.some((f) => typeof req.query[f] === 'object' && req.query[f] !== null && !(req.query[f] instanceof Date))) return null
+  const order = Object.keys(req.order ?? {})
+  if (fields.length === 1 && fields[0] === '_id' && order.length === 0) return '_id_'
+  const coll = declared.collections.find((c) => c.name === req.collectionName)
+  for (const index of coll?.indexes ?? []) {
+    const keys = index.keys.map((k) => k.field)
+    const lead = keys.slice(0, fields.length)
+    if (fields.length === 0 || lead.length !== fields.length || !fields.every((f) => lead.includes(f))) continue
+    if (order.every((f, i) => keys[fields.length + i] === f)) return index.name
+  }
+  return null
 }

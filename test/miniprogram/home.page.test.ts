@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 /** Home page against the emulator's client channel as a viewer (rules enforced). */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createWxCloud } from '../../emulator/client/wx-cloud'
 import { COLLECTIONS } from '../../src/cache/schema'
-import { goods, installWx, loadPage, room, seedRooms, seedSyncStatus, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
+import { goods, installWx, loadPage, recordRequests, room, seedRooms, seedSyncStatus, servingIndex, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -172,5 +172,64 @@ describe('home page', () => {
     await until(() => expect(cardIds(p, 'live')).toEqual([71, 72]))
     await until(() => expect(cardIds(p, 'upcoming')).toEqual([]))
     expect(badge(p, 71)).toBe('直播中')
+  })
+
+  it('reads each section with one indexed query (section + sortKey), 20 rows at a time, only the card fields', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(11, 101, now - HOUR), room(12, 102, now + HOUR), room(13, 103, now - 9 * HOUR)])
+    seedSyncStatus(env, now)
+    const rec = recordRequests()
+    try {
+      const p = await open()
+      expect(cardIds(p)).toEqual([11, 12, 13])
+      await until(() => expect(rec.requests.filter((r) => r.kind === 'watch')).toHaveLength(2))
+    } finally {
+      rec.stop()
+    }
+    const reads = rec.requests.filter((r) => r.kind === 'db' && r.collectionName === 'live_rooms')
+    expect(reads.map((r) => r.query)).toEqual([{ section: 'live' }, { section: 'upcoming' }, { section: 'replay' }])
+    for (const r of reads) {
+      expect(r).toMatchObject({ action: 'database.getDocument', order: { sortKey: 1 }, limit: 20, offset: 0 })
+      expect(Object.keys(r.projection ?? {}).sort()).toEqual(['anchorName', 'coverImg', 'goods', 'liveStatus', 'name', 'replay', 'roomId', 'section', 'startTime', 'syncedAt'])
+      expect(servingIndex(r)).toBe('section_sortKey')
+    }
+    const watches = rec.requests.filter((r) => r.kind === 'watch')
+    expect(watches.map((w) => [w.collectionName, w.query, servingIndex(w)])).toEqual([
+      ['live_rooms', { section: 'live' }, 'section_sortKey'],
+      ['live_rooms', { section: 'upcoming' }, 'section_sortKey'],
+    ])
+    const status = rec.requests.filter((r) => r.collectionName === 'live_sync_status')
+    expect(status.map((r) => [r.query, r.limit, servingIndex(r)])).toEqual([[{ _id: 'public' }, 1, '_id_']])
+    expect(rec.requests.filter((r) => r.kind === 'db').map((r) => r.collectionName).sort()).toEqual(['live_rooms', 'live_rooms', 'live_rooms', 'live_sync_status'])
+  })
+
+  it('pull to refresh reloads every section from the first page and stops the spinner', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(15, 101, now - HOUR)])
+    const p = await open()
+    expect(cardIds(p)).toEqual([15])
+    // The replay section is not watched: only a reload can show this room.
+    seedRooms(env, [room(17, 103, now - 9 * HOUR)])
+    const stop = (globalThis as unknown as { wx: { stopPullDownRefresh: ReturnType<typeof vi.fn> } }).wx.stopPullDownRefresh
+    expect(stop).not.toHaveBeenCalled()
+    await p.instance.onPullDownRefresh()
+    expect(cardIds(p)).toEqual([15, 17])
+    expect(stop).toHaveBeenCalledTimes(1)
+  })
+
+  it('turns stale while the page stays open, without a new read, once the last sync is old enough', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(18, 101, now - HOUR)])
+    seedSyncStatus(env, now - 5 * 60_000)
+    const p = await open()
+    expect(p.querySelector('.stale')).toBeUndefined()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(now + 20 * 60_000)
+      p.instance.tickCountdowns()
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(p.querySelector('.stale')!.dom.textContent).toContain('数据更新于 25 分钟前')
   })
 })

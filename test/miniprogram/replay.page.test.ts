@@ -2,7 +2,7 @@
 /** Replay page: segments in order, expiry shown, expired/missing/broken segments explained, sharing. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { COLLECTIONS } from '../../src/cache/schema'
-import { installWx, loadPage, replayDoc, room, seedRooms, startViewerEnv, text, type SimNode, type ViewerEnv } from './harness'
+import { installWx, loadPage, recordRequests, replayDoc, room, seedRooms, servingIndex, startViewerEnv, text, type SimNode, type ViewerEnv } from './harness'
 
 const DAY = 86400_000
 let env: ViewerEnv
@@ -77,5 +77,34 @@ describe('replay page', () => {
   it('shares the replay with a channel', async () => {
     const p = await open(96, [seg(0, Date.now() + DAY)])
     expect(p.instance.onShareAppMessage()).toEqual({ title: '回放 · 直播间96', path: '/pages/replay/index?roomId=96&channel=share_replay', imageUrl: 'https://img/c96.jpg' })
+  })
+
+  it('says a segment is missing when its media is gone, instead of a blank player', async () => {
+    const now = Date.now()
+    const p = await open(97, [{ ...seg(0, now + DAY), mediaUrl: '' }, seg(1, now + DAY)])
+    expect(p.data.currentUrl).toBe('https://media/r/1.m3u8')
+    expect((p.querySelectorAll('.segment')[0].dom.textContent ?? '').replace(/\s+/g, '')).toBe('第1段缺失')
+    p.querySelectorAll('.segment')[0].dispatchEvent('tap')
+    await new Promise((r) => setTimeout(r, 0))
+    expect(text(p)).toContain('第 1 段回放缺失，暂时无法播放')
+    p.detach()
+    const only = await open(98, [{ ...seg(0, now + DAY), mediaUrl: '' }])
+    expect(text(only)).toContain('回放片段缺失，暂时无法播放')
+    expect(text(only)).not.toContain('回放已过期')
+  })
+
+  it('reads the replay and its room each with one query on the roomId index', async () => {
+    const rec = recordRequests()
+    try {
+      await open(99, [seg(0, Date.now() + DAY)])
+    } finally {
+      rec.stop()
+    }
+    const seen = rec.requests.map((r) => [r.collectionName, r.query, r.limit, servingIndex(r)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+    expect(seen).toEqual([
+      ['live_replays', { roomId: 99 }, 1, 'roomId'],
+      ['live_rooms', { roomId: 99 }, 1, 'roomId'],
+    ])
+    expect(rec.requests.every((r) => r.projection !== null)).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /** Room page: card, countdown, reminder, plugin status polling, entering with the 600-character guard, sharing. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { installWx, loadPage, room, seedRooms, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
+import { installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -93,5 +93,31 @@ describe('room page', () => {
     missing.detach()
     const invalid = await open({ roomId: 'abc' })
     expect(text(invalid)).toContain('房间号无效：abc')
+  })
+
+  it('does not ask the plugin again within a minute when the room page is reopened, and shows the remembered status', async () => {
+    seedRooms(env, [room(87, 102, Date.now() + 5 * 60_000)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 105 }))
+    const first = await open({ roomId: '87' })
+    await until(() => expect(first.data.room.badgeText).toBe('暂停中'))
+    first.detach()
+    const again = await open({ roomId: '87' })
+    await sleep(50)
+    expect(env.plugin.getLiveStatus).toHaveBeenCalledTimes(1)
+    // The device's hint from the first visit is newer than the cache's write, so the card says so at once.
+    expect(again.data.room.badgeText).toBe('暂停中')
+  })
+
+  it('reads the room with one query on the roomId index, projected to what the page shows', async () => {
+    seedRooms(env, [room(88, 101, Date.now() - HOUR)])
+    const rec = recordRequests()
+    try {
+      await open({ roomId: '88' })
+    } finally {
+      rec.stop()
+    }
+    expect(rec.requests.map((r) => [r.collectionName, r.query, r.limit, servingIndex(r)])).toEqual([['live_rooms', { roomId: 88 }, 1, 'roomId']])
+    expect(Object.keys(rec.requests[0].projection ?? {})).toContain('shareImg')
+    expect(Object.keys(rec.requests[0].projection ?? {})).not.toContain('contentHash')
   })
 })

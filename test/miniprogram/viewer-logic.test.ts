@@ -192,6 +192,11 @@ describe('replay view model', () => {
     expect(toReplayView(7, { state: 'pending', segments: [] }, NOW).message).toBe('回放生成中，请稍后再来')
     expect(toReplayView(7, null, NOW)).toMatchObject({ state: 'missing', message: '暂无回放', firstPlayable: -1 })
   })
+  it('tells a segment whose media is missing apart from an expired one', () => {
+    const view = toReplayView(7, { state: 'available', segments: [seg(0, NOW + 9e8, ''), seg(1, NOW - 1)] }, NOW)
+    expect(view.segments.map((s) => s.expiresText)).toEqual(['缺失', '已过期'])
+    expect(view).toMatchObject({ state: 'missing', firstPlayable: -1, message: '回放片段缺失，暂时无法播放' })
+  })
 })
 
 describe('entry attribution', () => {

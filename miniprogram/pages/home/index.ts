@@ -7,9 +7,9 @@ import { PAGE_SIZE } from '../../config'
 import { entryChannel } from '../../services/attribution'
 import { isOffline } from '../../services/network'
 import { followSection, listSection, reloadSection } from '../../services/rooms'
-import { getFreshness } from '../../services/sync-status'
+import { readSyncStatus, type PublicSyncStatus } from '../../services/sync-status'
 import type { Follower } from '../../services/keep-fresh'
-import { LISTED_SECTIONS, SECTION_TITLES, type ListedSection, type RoomCard } from '../../services/views'
+import { freshnessOf, LISTED_SECTIONS, SECTION_TITLES, type ListedSection, type RoomCard } from '../../services/views'
 import { countdownText } from '../../utils/format'
 import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, shareHome } from '../../utils/share'
 
@@ -26,6 +26,8 @@ interface Runtime {
   busy: boolean
   /** Bumped by every reload so answers to an older load are dropped. */
   generation: number
+  /** The last public sync status read (undefined before the first read): the ticker ages it. */
+  syncStatus: PublicSyncStatus | undefined
 }
 
 const HOME_PATH = 'pages/home/index'
@@ -36,7 +38,7 @@ const runtimes = new WeakMap<object, Runtime>()
 function runtimeOf(page: object): Runtime {
   let rt = runtimes.get(page)
   if (!rt) {
-    rt = { followers: [], ticker: null, busy: false, generation: 0 }
+    rt = { followers: [], ticker: null, busy: false, generation: 0, syncStatus: undefined }
     runtimes.set(page, rt)
   }
   return rt
@@ -147,11 +149,21 @@ Component({
 
     async loadFreshness() {
       try {
-        const f = await getFreshness()
-        this.setData({ staleText: f.stale ? f.text : '', problemText: f.stale ? f.problem : '' })
+        runtimeOf(this).syncStatus = await readSyncStatus()
+        this.showFreshness()
       } catch {
         // Freshness is a hint; the list itself reports real failures.
       }
+    },
+
+    /** Banner from the last status read, aged to now: a page left open turns stale without a new read. */
+    showFreshness() {
+      const status = runtimeOf(this).syncStatus
+      if (status === undefined) return
+      const f = freshnessOf(status, Date.now())
+      const staleText = f.stale ? f.text : ''
+      const problemText = f.stale ? f.problem : ''
+      if (staleText !== this.data.staleText || problemText !== this.data.problemText) this.setData({ staleText, problemText })
     },
 
     /** A watched section changed: re-read what is on screen of it (and at least one page). */
@@ -173,6 +185,7 @@ Component({
     },
 
     tickCountdowns() {
+      this.showFreshness()
       const i = this.data.sections.findIndex((s) => s.key === 'upcoming')
       const now = Date.now()
       const rooms = this.data.sections[i].rooms.map((r) => ({ ...r, countdown: r.upcoming ? countdownText(r.startMs, now) : '' }))

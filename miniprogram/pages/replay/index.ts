@@ -70,9 +70,10 @@ Component({
         return
       }
       const segment = replay.segments[position]
-      if (segment.expired) {
+      if (segment.expired || segment.mediaUrl === '') {
         const next = nextPlayable(replay.segments, position)
-        this.setData({ segmentMessage: `第 ${segment.number} 段回放已过期`, hasNext: next >= 0 })
+        const why = segment.expired ? '已过期' : '缺失，暂时无法播放'
+        this.setData({ segmentMessage: `第 ${segment.number} 段回放${why}`, hasNext: next >= 0 })
         return
       }
       this.setData({

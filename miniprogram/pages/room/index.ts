@@ -5,7 +5,7 @@
  */
 import { LIVE_STATUS_POLL_MS } from '../../config'
 import { entryChannel } from '../../services/attribution'
-import { getLiveStatus } from '../../services/live-plugin'
+import { getLiveStatus, liveStatusWaitMs } from '../../services/live-plugin'
 import { isOffline } from '../../services/network'
 import { getRoom, type RoomDetail } from '../../services/rooms'
 import { rememberStatus } from '../../services/status-hints'
@@ -20,8 +20,6 @@ interface Runtime {
   query: Record<string, string>
   poll: ReturnType<typeof setTimeout> | null
   ticker: ReturnType<typeof setInterval> | null
-  /** When getLiveStatus was last asked (ms), so a hide/show cannot poll faster than once a minute. */
-  lastPollMs: number
   active: boolean
 }
 
@@ -30,7 +28,7 @@ const runtimes = new WeakMap<object, Runtime>()
 function runtimeOf(page: object): Runtime {
   let rt = runtimes.get(page)
   if (!rt) {
-    rt = { roomId: 0, query: {}, poll: null, ticker: null, lastPollMs: 0, active: false }
+    rt = { roomId: 0, query: {}, poll: null, ticker: null, active: false }
     runtimes.set(page, rt)
   }
   return rt
@@ -120,15 +118,19 @@ Component({
       stopTimers(rt)
       rt.active = true
       rt.ticker = setInterval(() => this.tickCountdown(), 1000)
-      const wait = Math.max(0, rt.lastPollMs + LIVE_STATUS_POLL_MS - Date.now())
-      rt.poll = setTimeout(() => void this.pollStatus(), wait)
+      // The wait is kept per room app-wide, so hide/show or reopening the page cannot ask sooner.
+      rt.poll = setTimeout(() => void this.pollStatus(), liveStatusWaitMs(rt.roomId, Date.now()))
     },
 
     /** Ask the plugin, then schedule the next ask a minute later (never sooner). */
     async pollStatus() {
       const rt = runtimeOf(this)
       if (!rt.active) return
-      rt.lastPollMs = Date.now()
+      const wait = liveStatusWaitMs(rt.roomId, Date.now())
+      if (wait > 0) {
+        rt.poll = setTimeout(() => void this.pollStatus(), wait)
+        return
+      }
       try {
         const liveStatus = await getLiveStatus(rt.roomId)
         this.applyStatus(liveStatus, Date.now())
