@@ -28,3 +28,12 @@ export function badgeOf(liveStatus: number, replayState?: string): Badge {
 export function isEnterable(liveStatus: number): boolean {
   return liveStatus === 101 || liveStatus === 102 || liveStatus === 105 || liveStatus === 106
 }
+
+/** Why a room cannot be entered, in the viewer's words; empty when it can. */
+export function closedRoomText(liveStatus: number): string {
+  if (isEnterable(liveStatus)) return ''
+  if (liveStatus === 103) return '直播已结束，暂无回放'
+  if (liveStatus === 104) return '直播间已被封禁，无法进入'
+  if (liveStatus === 107) return '直播间已过期，无法进入'
+  return '直播间暂时无法进入'
+}

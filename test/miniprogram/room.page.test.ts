@@ -81,6 +81,25 @@ describe('room page', () => {
     expect(p.querySelector('.enter-error')!.dom.textContent).toContain('入口参数过长')
   })
 
+  it('sends an ended room with a replay to the replay page, and refuses a banned room saying why', async () => {
+    seedRooms(env, [room(88, 103, Date.now() - 30 * HOUR), room(89, 104, Date.now() - 2 * HOUR)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 103 }))
+    const ended = await open({ roomId: '88' })
+    expect(ended.querySelector('.enter')!.dom.textContent).toContain('看回放')
+    ended.querySelector('.enter')!.dispatchEvent('tap')
+    await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
+    expect(env.navigateTo.mock.calls[0][0].url).toBe('/pages/replay/index?roomId=88')
+    ended.detach()
+
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 104 }))
+    const banned = await open({ roomId: '89' })
+    banned.querySelector('.enter')!.dispatchEvent('tap')
+    await until(() => expect(env.showToast).toHaveBeenCalledTimes(1))
+    expect(env.navigateTo).toHaveBeenCalledTimes(1)
+    expect(env.showToast.mock.calls[0][0].title).toBe('直播间已被封禁，无法进入')
+    expect(banned.querySelector('.enter-error')!.dom.textContent).toContain('已被封禁')
+  })
+
   it('shares the room with a channel', async () => {
     seedRooms(env, [room(85, 101, Date.now() - HOUR)])
     const p = await open({ roomId: '85' })

@@ -12,6 +12,7 @@ import { rememberStatus } from '../../services/status-hints'
 import { countdownText } from '../../utils/format'
 import { badgeOf } from '../../utils/status'
 import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareRoom } from '../../utils/share'
+import { closedRoomText } from '../../utils/status'
 
 const ROOM_PATH = 'pages/room/index'
 
@@ -168,6 +169,18 @@ Component({
 
     onEnter() {
       const rt = runtimeOf(this)
+      const room = this.data.room
+      // A shared link can outlive the room: send ended rooms to their replay, and say why others cannot open.
+      if (room && room.section === 'replay') {
+        wx.navigateTo({ url: `/pages/replay/index?roomId=${rt.roomId}` })
+        return
+      }
+      const refusal = room ? closedRoomText(room.liveStatus) : ''
+      if (refusal) {
+        this.setData({ enterError: refusal })
+        wx.showToast({ title: refusal, icon: 'none' })
+        return
+      }
       try {
         const url = enterRoomUrl(rt.roomId, { channel: entryChannel(), path: this.pagePath() })
         this.setData({ enterError: '' })
