@@ -102,6 +102,26 @@ describe('goods audit state', () => {
     // Only the 32 still under review are asked about: two calls.
     expect((await h.run()).calls.goodsInfo).toBe(2)
   })
+
+  it('stops asking about goods the platform no longer knows, and marks them', async () => {
+    const h = makeHarness()
+    pastRooms(h, 2)
+    for (let i = 0; i < 20; i++) {
+      const { goodsId } = h.control.createGoods({ name: `茶叶${i}`, price: 100, url: 'pages/goods/index', auditStatus: 1 })
+      h.engine.insert(COLLECTIONS.goods, [{ _id: `goods-${goodsId}`, goodsId, auditStatus: 1 }])
+    }
+    // Known to this system but not on the platform (deleted from the warehouse elsewhere).
+    h.engine.insert(COLLECTIONS.goods, [{ _id: 'goods-999999', goodsId: 999999, auditStatus: 1 }])
+    h.clock.advance(60)
+    // 21 ids: a call of 20 and a call of 1.
+    expect((await h.run()).calls.goodsInfo).toBe(2)
+    const gone = h.engine.find(COLLECTIONS.goods, { goodsId: 999999 })[0] as unknown as { missingUpstream?: boolean }
+    expect(gone.missingUpstream).toBe(true)
+    h.clock.advance(600)
+    // The next pass asks only about the 20 the platform knows: one call.
+    expect((await h.run()).calls.goodsInfo).toBe(1)
+  })
+
 })
 
 describe('goods audit under a 3-second timeout', () => {

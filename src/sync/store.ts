@@ -181,7 +181,8 @@ export function createCacheStore(db: DocDriver): CacheStore {
     },
 
     async goodsPendingAudit(limit, afterGoodsId) {
-      const where: Where = { auditStatus: cond.in([0, 1]) }
+      // Goods the platform no longer knows (deleted in the warehouse) would be asked about on every pass.
+      const where: Where = { auditStatus: cond.in([0, 1]), missingUpstream: cond.neq(true) }
       if (afterGoodsId !== undefined) where.goodsId = cond.gt(afterGoodsId)
       const docs = await db.find(C.goods, where, { limit: Math.min(limit, READ_CAP), orderBy: { field: 'goodsId', dir: 'asc' } })
       return docs.flatMap((d): GoodsAuditRow[] =>
