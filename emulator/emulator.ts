@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createClock, type Clock } from './clock'
 import { IdentityRegistry } from './identity'
@@ -29,6 +29,7 @@ import { createClientHttpHandler } from './server/client-http'
 import { loadFunctionSpecs, type FunctionSpec } from './functions/functions'
 import { FunctionRunner, type InvokeResult } from './functions/runner'
 import { TimerScheduler } from './functions/scheduler'
+import { readDatabaseDir } from '../scripts/db-apply'
 
 export const DEFAULT_ENV_ID = 'local-dev-env'
 export const DEFAULT_APPID = 'wxsandboxlive0001'
@@ -241,9 +242,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   })
 }
 
+/** The collections database/ declares (validated by the same reader `npm run db:apply` uses); none without a list. */
 function declaredCollections(databaseDir: string): string[] {
-  const file = path.join(databaseDir, 'collections.json')
-  if (!existsSync(file)) return []
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { collections?: { name: string }[] }
-  return (parsed.collections ?? []).map((c) => c.name)
+  if (!existsSync(path.join(databaseDir, 'collections.json'))) return []
+  return readDatabaseDir(databaseDir).map((c) => c.name)
 }
