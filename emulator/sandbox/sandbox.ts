@@ -12,7 +12,7 @@ import { toCamelKeys } from '../../src/live/case'
 import { describeErrcode } from '../../src/live/errors'
 import type { LiveCall, LiveReply, MediaUpload } from './types'
 import { LiveState, type SandboxOptions, type ResolvedOptions, resolveOptions } from './state'
-import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, auditStatus, isoSeconds, roomStatus, visibleReplays } from './model'
+import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, auditStatus, isoSeconds, roomStatus, visibleReplays, type Room } from './model'
 import type { HandlerContext, Handler } from './handlers/context'
 import { roomHandlers, replayOptions } from './handlers/rooms'
 import { goodsHandlers } from './handlers/goods'
@@ -78,27 +78,31 @@ interface TokenRecord {
 }
 
 /** The room as a perfect cache would hold it at this instant. */
-export interface TruthRoom {
-  roomId: number
-  name: string
+export interface TruthRoom
+  extends Pick<
+    Room,
+    | 'roomId'
+    | 'name'
+    | 'startTime'
+    | 'endTime'
+    | 'anchorName'
+    | 'anchorWechat'
+    | 'subAnchorWechat'
+    | 'closeLike'
+    | 'closeGoods'
+    | 'closeComment'
+    | 'closeReplay'
+    | 'closeShare'
+    | 'closeKf'
+    | 'isFeedsPublic'
+    | 'banComment'
+  > {
   liveStatus: number
-  startTime: number
-  endTime: number
-  anchorName: string
-  anchorWechat: string
-  subAnchorWechat?: string
   liveType: number
+  /** Image URLs as the list serves them (the room holds media ids). */
   coverImg: string
   shareImg: string
   feedsImg: string
-  closeLike: number
-  closeGoods: number
-  closeComment: number
-  closeReplay: number
-  closeShare: number
-  closeKf: number
-  isFeedsPublic: number
-  banComment: number
   /** Goods in room order; prices in yuan as in the warehouse. */
   goods: { goodsId: number; name: string; price: number; price2?: number; priceType: number; url: string; onSale: number }[]
   replays: { createTime: string; expireTime: string; mediaUrl: string }[]
