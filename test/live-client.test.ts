@@ -8,6 +8,7 @@ import { toCamelKeys, toSnakeKeys } from '../src/live/case'
 import { createOpenApiTransport } from '../src/cloud/openapi-transport'
 import { createRoutingTransport } from '../src/cloud/routing-transport'
 import { paramsFromQuery } from '../src/live/query'
+import { unverifiedAnchorRoom } from './live-fixtures'
 
 interface Sent {
   endpoint: EndpointDef
@@ -196,20 +197,7 @@ describe('openapi transport (cloud call)', () => {
     expect(empty.rid).toBe('63d1e2f3-1a2b3c4d-5e6f7a8b')
     expect(empty.errmsg).toContain('openapi.liveBroadcast.getLiveInfo:fail empty room list')
     const room = (await api
-      .createRoom({
-        name: '测试直播间',
-        coverImg: 'm',
-        startTime: 2_000_000_000,
-        endTime: 2_000_003_600,
-        anchorName: '主播',
-        anchorWechat: 'unverified',
-        shareImg: 'm',
-        feedsImg: 'm',
-        type: 0,
-        closeLike: 0,
-        closeGoods: 0,
-        closeComment: 0,
-      })
+      .createRoom(unverifiedAnchorRoom)
       .catch((e: unknown) => e)) as WxApiError
     expect(room.errcode).toBe(300036)
     expect(room.qrcodeUrl).toBe('https://res.wx.qq.com/op_res/verify?ticket=abc')

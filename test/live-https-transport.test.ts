@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createLiveApi } from '../src/live/client'
 import { LiveTransportError, WxApiError } from '../src/live/errors'
 import { createHttpsTransport } from '../src/cloud/https-transport'
+import { unverifiedAnchorRoom } from './live-fixtures'
 
 interface Seen {
   method: string
@@ -177,20 +178,7 @@ describe('HTTPS transport', () => {
     wechat(() => ({ body: { errcode: 300036, errmsg: 'anchorWechat has no realName', qrcode_url: 'https://qr/verify' } }))
     const api = createLiveApi(transport())
     const err = (await api
-      .createRoom({
-        name: '测试直播间',
-        coverImg: 'm',
-        startTime: 2_000_000_000,
-        endTime: 2_000_003_600,
-        anchorName: '主播',
-        anchorWechat: 'unverified',
-        shareImg: 'm',
-        feedsImg: 'm',
-        type: 0,
-        closeLike: 0,
-        closeGoods: 0,
-        closeComment: 0,
-      })
+      .createRoom(unverifiedAnchorRoom)
       .catch((e: unknown) => e)) as WxApiError
     expect(err.errcode).toBe(300036)
     expect(err.qrcodeUrl).toBe('https://qr/verify')
