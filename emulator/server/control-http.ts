@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../emulator'
 import { HttpError, parseJsonObject, sendJson } from './http-util'
+import { parseInput } from '../sandbox/errors'
 
 type Handler = (ctx: { emu: Emulator; params: string[]; body: Record<string, unknown>; url: URL }) => Promise<unknown> | unknown
 
@@ -25,16 +26,6 @@ const clockBody = z
   .refine((b) => (b.now === undefined) !== (b.advance === undefined), 'give exactly one of now or advance')
 const seedBody = z.object({ preset: z.literal('demo') }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    const issue = result.error.issues[0]
-    const where = issue.path.length ? issue.path.join('.') : 'body'
-    throw new HttpError(400, `${where}: ${issue.message}`)
-  }
-  return result.data
-}
 
 function numberParam(value: string, name: string): number {
   if (!/^\d+$/.test(value)) throw new HttpError(400, `${name}: must be a positive integer`)
@@ -55,7 +46,7 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/__sandbox\/seed$/,
     handler: ({ emu, body }) => {
-      parse(seedBody, body)
+      parseInput(seedBody, body, 'seed')
       return emu.control.seedDemo()
     },
   },
@@ -64,7 +55,7 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/__sandbox\/clock$/,
     handler: ({ emu, body }) => {
-      const input = parse(clockBody, body)
+      const input = parseInput(clockBody, body, 'clock')
       if (input.now !== undefined) emu.clock.set(input.now)
       else emu.clock.advance(input.advance ?? 0)
       return { now: emu.clock.nowSeconds() }
@@ -99,7 +90,7 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/__sandbox\/functions\/([^/]+)\/invoke$/,
     handler: ({ emu, params, body }) => {
-      const input = parse(invokeBody, body)
+      const input = parseInput(invokeBody, body, 'invoke')
       return emu.invokeFunction(decodeURIComponent(params[0]), input.event ?? {}, { openid: input.openid })
     },
   },
