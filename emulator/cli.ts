@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { buildFunctions, staleFunctions } from '../scripts/build-functions'
+import { buildFunctions, staleFunctions } from '../tools/build-functions'
 import { startEmulator, type Emulator } from './emulator'
 import type { DemoSeed } from './sandbox/seed'
 

@@ -1,152 +1,9 @@
 /**
- * Builds every cloud function `<root>/<name>/index.ts` into `<root>/<name>/index.js`: one CommonJS file for the
- * CloudBase Nodejs18.15 runtime, with shared `src/` code bundled in and wx-server-sdk left as a `require` so
- * "云端安装依赖" installs it from the folder's package.json. One esbuild run for all functions keeps it fast.
- *
- * CLI: `tsx scripts/build-functions.ts [--root dir] [--out dir] [name ...]`
+ * `npm run build [-- --root dir] [--out dir] [name ...]`: builds the cloud functions (tools/build-functions.ts)
+ * and prints each bundle's size beside the size target.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
-import * as esbuild from 'esbuild'
-import { isFunctionFolder, parseFunctionConfig, readStrictJson, shownPath } from '../emulator/functions/functions'
-
-export interface BuildOptions {
-  /** Folder of function folders (default `cloudfunctions`). */
-  root?: string
-  /** Only these functions (default: every folder with an index.ts). */
-  names?: string[]
-  /** Where `<name>/index.js` goes (default: beside the source, in `root`). */
-  outRoot?: string
-}
-
-export interface BuildResult {
-  name: string
-  outFile: string
-  bytes: number
-}
-
-export class BuildError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`cloud function build failed:\n  - ${problems.join('\n  - ')}`)
-    this.name = 'BuildError'
-  }
-}
-
-/** Packages the runtime installs from package.json; never bundled (wx-server-sdk and what its bundle requires). */
-export const EXTERNAL_PACKAGES = ['wx-server-sdk', '@cloudbase/node-sdk', 'protobufjs', 'protobufjs/*', 'json-bigint', 'tslib']
-
-const PROJECT_ROOT = resolve(__dirname, '..')
-
-function rootSdkVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
-  const version = pkg.dependencies?.['wx-server-sdk']
-  if (!version) throw new BuildError(['package.json (project root) must list wx-server-sdk in dependencies'])
-  return version
-}
-
-/** Problems with one function folder's package.json and config.json, as sentences naming file and field. */
-function checkFolder(dir: string, sdkVersion: string): string[] {
-  const problems: string[] = []
-  const pkgFile = join(dir, 'package.json')
-  const shown = shownPath(dir)
-  if (!existsSync(pkgFile)) {
-    problems.push(`${shown}/package.json is missing: it must list "wx-server-sdk": "${sdkVersion}" in dependencies`)
-  } else {
-    try {
-      const pkg = readStrictJson(pkgFile) as { dependencies?: Record<string, unknown> }
-      const listed = pkg.dependencies?.['wx-server-sdk']
-      if (listed !== sdkVersion) {
-        problems.push(
-          `${shown}/package.json: dependencies.wx-server-sdk must be "${sdkVersion}" (the root package.json version), found ${listed === undefined ? 'nothing' : JSON.stringify(listed)}`,
-        )
-      }
-    } catch (err) {
-      problems.push((err as Error).message)
-    }
-  }
-  try {
-    parseFunctionConfig(join(dir, 'config.json'))
-  } catch (err) {
-    problems.push((err as Error).message)
-  }
-  return problems
-}
-
-/** Newest modification time (ms) of the .ts files under a folder, node_modules aside; 0 when there are none. */
-function newestSource(dir: string): number {
-  if (!existsSync(dir)) return 0
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue
-    const file = join(dir, entry.name)
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file))
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(file).mtimeMs)
-  }
-  return newest
-}
-
-/**
- * The functions under `root` whose built index.js is missing or older than their own .ts files or the shared code
- * (`sharedDirs`, default the project's `src/`): what must be rebuilt before the runner serves them.
- */
-export function staleFunctions(root: string, sharedDirs: string[] = [join(PROJECT_ROOT, 'src')]): string[] {
-  if (!existsSync(root)) return []
-  const shared = Math.max(0, ...sharedDirs.map(newestSource))
-  return readdirSync(root)
-    .filter((name) => existsSync(join(root, name, 'index.ts')))
-    .filter((name) => {
-      const built = join(root, name, 'index.js')
-      if (!existsSync(built)) return true
-      return statSync(built).mtimeMs < Math.max(shared, newestSource(join(root, name)))
-    })
-    .sort()
-}
-
-export async function buildFunctions(options: BuildOptions = {}): Promise<BuildResult[]> {
-  const root = resolve(options.root ?? 'cloudfunctions')
-  const outRoot = resolve(options.outRoot ?? root)
-  if (!existsSync(root)) throw new BuildError([`functions root ${root} does not exist`])
-  const available = readdirSync(root)
-    .filter((name) => isFunctionFolder(join(root, name)) && existsSync(join(root, name, 'index.ts')))
-    .sort()
-  const names = options.names ?? available
-  const unknown = names.filter((n) => !available.includes(n))
-  if (unknown.length > 0) throw new BuildError(unknown.map((n) => `no ${n}/index.ts under ${root}`))
-  if (names.length === 0) return []
-
-  const sdkVersion = rootSdkVersion()
-  const problems = names.flatMap((name) => checkFolder(join(root, name), sdkVersion))
-  if (problems.length > 0) throw new BuildError(problems)
-
-  let result: esbuild.BuildResult<{ metafile: true }>
-  try {
-    result = await esbuild.build({
-      entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, join(root, name, 'index.ts')])),
-      outdir: outRoot,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node18', // CloudBase runtime Nodejs18.15
-      external: EXTERNAL_PACKAGES,
-      sourcemap: false,
-      metafile: true,
-      logLevel: 'silent',
-      banner: { js: '// Generated by scripts/build-functions.ts from index.ts. Do not edit: change index.ts and run npm run build.' },
-    })
-  } catch (err) {
-    const failure = err as esbuild.BuildFailure
-    if (!Array.isArray(failure.errors)) throw err
-    const text = await esbuild.formatMessages(failure.errors, { kind: 'error', color: false })
-    throw new BuildError(text.map((t) => t.trim()))
-  }
-
-  return names.map((name) => {
-    const outFile = join(outRoot, name, 'index.js')
-    const key = relative(process.cwd(), outFile).split('\\').join('/')
-    const bytes = result.metafile.outputs[key]?.bytes ?? readFileSync(outFile).length
-    return { name, outFile, bytes }
-  })
-}
+import { relative } from 'node:path'
+import { BuildError, buildFunctions, MAX_BUNDLE_BYTES, type BuildOptions } from '../tools/build-functions'
 
 function parseArgs(argv: string[]): BuildOptions {
   const options: BuildOptions = {}
@@ -172,11 +29,14 @@ async function cli(): Promise<void> {
   try {
     const results = await buildFunctions(parseArgs(process.argv.slice(2)))
     if (results.length === 0) console.log('no cloud functions to build')
-    for (const r of results) console.log(`${r.name.padEnd(24)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KB  ${relative(process.cwd(), r.outFile)}`)
+    for (const r of results) {
+      const over = r.bytes > MAX_BUNDLE_BYTES ? `  over the ${MAX_BUNDLE_BYTES / 1024} KB target` : ''
+      console.log(`${r.name.padEnd(24)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KB  ${relative(process.cwd(), r.outFile)}${over}`)
+    }
   } catch (err) {
     console.error(err instanceof Error ? err.message : err)
     process.exitCode = 1
   }
 }
 
-if (require.main === module) void cli()
+void cli()

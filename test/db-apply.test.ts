@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { applyActions, credentialsFrom, main, planActions, readDatabaseDir, type ManagerPort } from '../scripts/db-apply'
+import { applyActions, credentialsFrom, main, planActions, type ManagerPort } from '../scripts/db-apply'
+import { readDatabaseDir } from '../tools/database-config'
 
 const DATABASE = join(__dirname, '..', 'database')
 

@@ -8,10 +8,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { buildFunctions } from '../scripts/build-functions'
+import { buildFunctions } from '../tools/build-functions'
 import { createClock, type Clock } from '../emulator/clock'
 import { IdentityRegistry } from '../emulator/identity'
-import { loadFunctionSpecs, type FunctionSpec } from '../emulator/functions/functions'
+import { loadFunctionSpecs, type FunctionSpec } from '../tools/function-config'
 import { FunctionRunner, type InvokeResult } from '../emulator/functions/runner'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')

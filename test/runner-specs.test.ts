@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { FunctionConfigError, loadFunctionSpecs } from '../emulator/functions/functions'
+import { FunctionConfigError, loadFunctionSpecs } from '../tools/function-config'
 import { adminSdkConfig, sdkEnv, silenceSdkPlatformProbe } from '../emulator/sdk-env'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')

@@ -3,8 +3,9 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { createClock } from '../emulator/clock'
-import type { FunctionSpec } from '../emulator/functions/functions'
-import { dueSince, nextFireTimes, TimerScheduler, validateCron } from '../emulator/functions/scheduler'
+import type { FunctionSpec } from '../tools/function-config'
+import { TimerScheduler } from '../emulator/functions/scheduler'
+import { dueSince, nextFireTimes, validateCron } from '../tools/cron'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const at = (s: string) => Date.parse(s)

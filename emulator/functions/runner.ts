@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks'
 import type { Clock } from '../clock'
 import type { IdentityRegistry } from '../identity'
 import { sdkEnv } from '../sdk-env'
-import { shownPath, type FunctionSpec } from './functions'
+import { shownPath, type FunctionSpec } from '../../tools/function-config'
 import type { ChildMessage, InvokeContextFields, ParentMessage } from './protocol'
 
 export interface InvokeOptions {

@@ -10,10 +10,8 @@
  * Setting the clock backwards fires nothing and re-bases the trigger at the new time.
  */
 import type { Clock } from '../clock'
-import { dueSince, nextFireTimes } from './cron'
-import type { FunctionSpec } from './functions'
-
-export { dueSince, nextFireTimes, validateCron } from './cron'
+import { dueSince, nextFireTimes } from '../../tools/cron'
+import type { FunctionSpec } from '../../tools/function-config'
 
 export interface TimerSchedulerOptions {
   clock: Clock
