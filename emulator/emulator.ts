@@ -119,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // 4. HTTP
   const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox) })
-  const client = createClientHttpHandler({ channel, engine, clock })
+  const client = createClientHttpHandler({ channel, clock })
   let emu: Emulator
   const server = createServer((req, res) => {
     void route(req, res).catch((e: unknown) => {

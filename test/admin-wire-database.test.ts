@@ -46,13 +46,13 @@ async function rejection(promise: Promise<unknown>): Promise<{ errCode?: number;
   throw new Error('expected the call to fail')
 }
 
-async function postRaw(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function postRaw(body: Record<string, unknown>, status = 200): Promise<Record<string, unknown>> {
   const res = await fetch(h.serviceUrl + '?env=test-env&seqId=1', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
-  expect(res.status).toBe(200)
+  expect(res.status).toBe(status)
   return (await res.json()) as Record<string, unknown>
 }
 
@@ -225,7 +225,8 @@ describe('database over /admin with @cloudbase/node-sdk', () => {
 describe('raw /admin replies', () => {
   it('names an unsupported action', async () => {
     const reply = await postRaw({ action: 'database.dropEverything' })
-    expect(reply).toMatchObject({ code: 'INVALID_PARAM', message: 'unsupported action database.dropEverything' })
+    expect(reply.code).toBe('INVALID_PARAM')
+    expect(String(reply.message)).toMatch(/^action: unsupported action "database.dropEverything" \(supported: database.getDocument, /)
     expect(typeof reply.requestId).toBe('string')
   })
 
@@ -235,10 +236,10 @@ describe('raw /admin replies', () => {
     expect(String(reply.message)).toMatch(/transactions are not supported/)
   })
 
-  it('names a missing field and bad EJSON', async () => {
+  it('names a missing field (a database error, HTTP 200) and bad EJSON (unreadable input, HTTP 400)', async () => {
     expect(await postRaw({ action: 'database.getDocument' })).toMatchObject({ code: 'INVALID_PARAM', message: 'collectionName: must be a non-empty string' })
     h.engine.createCollection('c')
-    const bad = await postRaw({ action: 'database.getDocument', collectionName: 'c', query: '{oops' })
+    const bad = await postRaw({ action: 'database.getDocument', collectionName: 'c', query: '{oops' }, 400)
     expect(bad.code).toBe('INVALID_PARAM')
     expect(String(bad.message)).toMatch(/^query: not valid EJSON/)
   })

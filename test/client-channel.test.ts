@@ -4,7 +4,9 @@ import { createClock } from '../emulator/clock'
 import { createMemoryEngine } from '../emulator/db/memory-engine'
 import { type DatabaseEngine, DbError } from '../emulator/db/types'
 import { ClientChannel, type WatchSnapshot } from '../emulator/client/channel'
-import { RuleSet } from '../emulator/client/rules'
+import { RuleSet, type Viewer } from '../emulator/client/rules'
+import { createEjsonCodec } from '../emulator/db/ejson'
+import { decodeDbRequest, decodeWatchRequest, encodeReply } from '../emulator/db/wire'
 
 const ej = (v: unknown) => EJSON.stringify(v, { relaxed: false })
 const parse = (s: unknown) => EJSON.parse(s as string, { relaxed: true }) as Record<string, unknown>
@@ -17,6 +19,7 @@ let engine: DatabaseEngine
 let channel: ClientChannel
 const clock = createClock(() => Date.UTC(2026, 10, 22))
 clock.freeze()
+const codec = createEjsonCodec(clock)
 
 beforeEach(() => {
   engine = createMemoryEngine({ clock })
@@ -28,6 +31,11 @@ beforeEach(() => {
   })
   channel = new ClientChannel({ engine, rules, clock })
 })
+
+/** One request through the shared wire decoder and encoder, as the HTTP layer sends it. */
+function exec(viewer: Viewer, action: string, params: Record<string, unknown>): Record<string, unknown> {
+  return encodeReply(channel.execute(viewer, decodeDbRequest(action, params, codec)), codec) ?? {}
+}
 
 function denied(fn: () => unknown): DbError {
   try {
@@ -43,11 +51,11 @@ describe('ClientChannel reads', () => {
   it('caps limit at 20: no limit (SDK sends 100), limit(100) and limit(5)', () => {
     engine.insert('rooms', Array.from({ length: 30 }, (_, i) => ({ roomid: i })))
     const get = (limit?: number) =>
-      (channel.execute(alice, 'database.getDocument', { collectionName: 'rooms', queryType: 'WHERE', limit }).list as string[]).length
+      (exec(alice, 'database.getDocument', { collectionName: 'rooms', queryType: 'WHERE', limit }).list as string[]).length
     expect(get(undefined)).toBe(20)
     expect(get(100)).toBe(20)
     expect(get(5)).toBe(5)
-    const page2 = channel.execute(alice, 'database.getDocument', {
+    const page2 = exec(alice, 'database.getDocument', {
       collectionName: 'rooms',
       queryType: 'WHERE',
       order: ej({ roomid: -1 }),
@@ -63,52 +71,52 @@ describe('ClientChannel reads', () => {
       { _openid: 'o-alice', text: 'a2' },
       { _openid: 'o-bob', text: 'b1' },
     ])
-    const mine = channel.execute(alice, 'database.getDocument', {
+    const mine = exec(alice, 'database.getDocument', {
       collectionName: 'notes',
       queryType: 'WHERE',
       query: ej({ _openid: '{openid}' }),
     }).list as string[]
     expect(mine.map((s) => parse(s).text).sort()).toEqual(['a1', 'a2'])
-    expect(channel.execute(bob, 'database.calculateDocument', { collectionName: 'notes', query: ej({ _openid: '{openid}' }) })).toEqual({ total: 1 })
+    expect(exec(bob, 'database.calculateDocument', { collectionName: 'notes', query: ej({ _openid: '{openid}' }) })).toEqual({ total: 1 })
   })
 
   it('denies a query that is not a subset of the rule with -502003 naming collection, operation and reason', () => {
     engine.insert('notes', [{ _openid: 'o-alice', text: 'a1' }])
-    const e = denied(() => channel.execute(alice, 'database.getDocument', { collectionName: 'notes', queryType: 'WHERE', query: ej({}) }))
+    const e = denied(() => exec(alice, 'database.getDocument', { collectionName: 'notes', queryType: 'WHERE', query: ej({}) }))
     expect(e.code).toBe('DATABASE_PERMISSION_DENIED')
     expect(e.message).toContain('collection notes')
     expect(e.message).toContain('collection.get')
     expect(e.message).toContain('doc._openid not fixed by the query')
     // doc(id).get() pins only _id
     const id = engine.find('notes', {})[0]._id
-    expect(denied(() => channel.execute(alice, 'database.getDocument', { collectionName: 'notes', queryType: 'DOC', query: ej({ _id: id }) })).code).toBe(
+    expect(denied(() => exec(alice, 'database.getDocument', { collectionName: 'notes', queryType: 'DOC', query: ej({ _id: id }) })).code).toBe(
       'DATABASE_PERMISSION_DENIED',
     )
   })
 
   it('an anonymous viewer: {openid} never matches and owner rules deny', () => {
     engine.insert('notes', [{ text: 'no owner' }])
-    const e = denied(() => channel.execute(anonymous, 'database.getDocument', { collectionName: 'notes', query: ej({ _openid: '{openid}' }) }))
+    const e = denied(() => exec(anonymous, 'database.getDocument', { collectionName: 'notes', query: ej({ _openid: '{openid}' }) }))
     expect(e.code).toBe('DATABASE_PERMISSION_DENIED')
     expect(e.message).toContain('anonymous viewer')
     engine.insert('rooms', [{ roomid: 1 }])
-    expect(channel.execute(anonymous, 'database.calculateDocument', { collectionName: 'rooms', query: ej({ _openid: '{openid}' }) })).toEqual({ total: 0 })
+    expect(exec(anonymous, 'database.calculateDocument', { collectionName: 'rooms', query: ej({ _openid: '{openid}' }) })).toEqual({ total: 0 })
   })
 
   it('missing collection → -502005 (checked before rules); unknown action → INVALID_PARAM', () => {
-    expect(denied(() => channel.execute(alice, 'database.getDocument', { collectionName: 'nope' })).code).toBe('DATABASE_COLLECTION_NOT_EXIST')
-    const e = denied(() => channel.execute(alice, 'database.addCollection', { collectionName: 'x' }))
+    expect(denied(() => exec(alice, 'database.getDocument', { collectionName: 'nope' })).code).toBe('DATABASE_COLLECTION_NOT_EXIST')
+    const e = denied(() => exec(alice, 'database.addCollection', { collectionName: 'x' }))
     expect(e.code).toBe('INVALID_PARAM')
     expect(e.message).toContain('action')
-    expect(denied(() => channel.execute(alice, 'database.getDocument', { collectionName: 'rooms', limit: -1 })).message).toBe('limit: must be an integer ≥ 0')
+    expect(denied(() => exec(alice, 'database.getDocument', { collectionName: 'rooms', limit: -1 })).message).toBe('limit: must be an integer from 0 to 9007199254740991')
   })
 
   it('aggregate is allowed only when read is true', () => {
     engine.insert('rooms', [{ s: 1 }, { s: 2 }])
     const stages = [{ stageKey: '$group', stageValue: ej({ _id: null, n: { $sum: '$s' } }) }]
-    const out = channel.execute(alice, 'database.aggregateDocuments', { collectionName: 'rooms', stages }).list as string[]
+    const out = exec(alice, 'database.aggregateDocuments', { collectionName: 'rooms', stages }).list as string[]
     expect(parse(out[0]).n).toBe(3)
-    const e = denied(() => channel.execute(alice, 'database.aggregateDocuments', { collectionName: 'notes', stages }))
+    const e = denied(() => exec(alice, 'database.aggregateDocuments', { collectionName: 'notes', stages }))
     expect(e.code).toBe('DATABASE_PERMISSION_DENIED')
     expect(e.message).toContain('aggregate needs "read": true')
   })
@@ -116,7 +124,7 @@ describe('ClientChannel reads', () => {
 
 describe('ClientChannel writes', () => {
   it('create stamps _openid with the viewer (a forged _openid is ignored) and replaces {openid} in data', () => {
-    const { insertedIds } = channel.execute(alice, 'database.insertDocument', {
+    const { insertedIds } = exec(alice, 'database.insertDocument', {
       collectionName: 'notes',
       data: [ej({ _openid: 'o-bob', text: 'hi', author: '{openid}' })],
     }) as { insertedIds: string[] }
@@ -126,10 +134,10 @@ describe('ClientChannel writes', () => {
   })
 
   it('create is denied by write:false and for an anonymous viewer under owner rules', () => {
-    expect(denied(() => channel.execute(alice, 'database.insertDocument', { collectionName: 'rooms', data: [ej({ a: 1 })] })).code).toBe(
+    expect(denied(() => exec(alice, 'database.insertDocument', { collectionName: 'rooms', data: [ej({ a: 1 })] })).code).toBe(
       'DATABASE_PERMISSION_DENIED',
     )
-    const e = denied(() => channel.execute(anonymous, 'database.insertDocument', { collectionName: 'notes', data: [ej({ a: 1 })] }))
+    const e = denied(() => exec(anonymous, 'database.insertDocument', { collectionName: 'notes', data: [ej({ a: 1 })] }))
     expect(e.message).toContain('collection.add')
     expect(engine.count('notes', {})).toBe(0)
   })
@@ -137,7 +145,7 @@ describe('ClientChannel writes', () => {
   it('update by query: allowed when the query pins the owner, denied otherwise; _openid cannot be changed', () => {
     const [id] = engine.insert('notes', [{ _openid: 'o-alice', text: 'old' }])
     const upd = (viewer: { openid: string | null }, query: unknown, data: unknown) =>
-      channel.execute(viewer, 'database.modifyDocument', {
+      exec(viewer, 'database.modifyDocument', {
         collectionName: 'notes',
         queryType: 'WHERE',
         query: ej(query),
@@ -157,7 +165,7 @@ describe('ClientChannel writes', () => {
   })
 
   it('doc(id).set() on a new id is a create (stamped); remove needs the owner pinned', () => {
-    const res = channel.execute(alice, 'database.modifyDocument', {
+    const res = exec(alice, 'database.modifyDocument', {
       collectionName: 'notes',
       queryType: 'DOC',
       query: ej({ _id: 'n1' }),
@@ -168,11 +176,11 @@ describe('ClientChannel writes', () => {
     })
     expect(res.upsert_id).toBe('n1')
     expect(engine.find('notes', { _id: 'n1' })[0]).toEqual({ _id: 'n1', text: 'set', _openid: 'o-alice' })
-    expect(denied(() => channel.execute(alice, 'database.removeDocument', { collectionName: 'notes', queryType: 'DOC', query: ej({ _id: 'n1' }) })).code).toBe(
+    expect(denied(() => exec(alice, 'database.removeDocument', { collectionName: 'notes', queryType: 'DOC', query: ej({ _id: 'n1' }) })).code).toBe(
       'DATABASE_PERMISSION_DENIED',
     )
     expect(
-      channel.execute(alice, 'database.removeDocument', { collectionName: 'notes', queryType: 'WHERE', query: ej({ _id: 'n1', _openid: '{openid}' }), multi: true }),
+      exec(alice, 'database.removeDocument', { collectionName: 'notes', queryType: 'WHERE', query: ej({ _id: 'n1', _openid: '{openid}' }), multi: true }),
     ).toEqual({ deleted: 1 })
   })
 })
@@ -181,7 +189,7 @@ describe('ClientChannel.watch', () => {
   it('sends every match in the init snapshot (not capped at 20), then diffs on change', () => {
     engine.insert('rooms', Array.from({ length: 25 }, (_, i) => ({ _id: `r${i}`, n: i, live: i % 2 === 0 })))
     const snaps: WatchSnapshot[] = []
-    const close = channel.watch(alice, { collectionName: 'rooms', query: ej({ live: true }), order: ej({ n: 1 }) }, {
+    const close = channel.watch(alice, decodeWatchRequest({ collectionName: 'rooms', query: ej({ live: true }), order: ej({ n: 1 }) }, codec), {
       onSnapshot: (s) => snaps.push(s),
       onError: (e) => {
         throw e
@@ -213,14 +221,14 @@ describe('ClientChannel.watch', () => {
   })
 
   it('checks the rules once, before anything is sent', () => {
-    const e = denied(() => channel.watch(alice, { collectionName: 'notes' }, { onSnapshot: () => undefined, onError: () => undefined }))
+    const e = denied(() => channel.watch(alice, decodeWatchRequest({ collectionName: 'notes' }, codec), { onSnapshot: () => undefined, onError: () => undefined }))
     expect(e.code).toBe('DATABASE_PERMISSION_DENIED')
     expect(e.message).toContain('watch')
   })
 
   it('errors when more than 5000 documents match', () => {
     engine.insert('rooms', Array.from({ length: 5001 }, (_, i) => ({ n: i })))
-    const e = denied(() => channel.watch(alice, { collectionName: 'rooms' }, { onSnapshot: () => undefined, onError: () => undefined }))
+    const e = denied(() => channel.watch(alice, decodeWatchRequest({ collectionName: 'rooms' }, codec), { onSnapshot: () => undefined, onError: () => undefined }))
     expect(e.message).toContain('more than 5000')
   })
 })

@@ -32,7 +32,7 @@ beforeAll(async () => {
     rooms: { read: true, write: false },
     notes: { read: 'doc._openid == auth.openid', write: 'doc._openid == auth.openid' },
   })
-  const handler = createClientHttpHandler({ channel: new ClientChannel({ engine, rules, clock }), engine, clock })
+  const handler = createClientHttpHandler({ channel: new ClientChannel({ engine, rules, clock }), clock })
   server = createServer((req, res) => void handler(req, res, new URL(req.url ?? '/', 'http://emulator.local')))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

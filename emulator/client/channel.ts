@@ -1,12 +1,14 @@
 /**
- * The mini-program's database channel: the same `database.*` actions the admin wire has, but executed as a
- * CLIENT (a viewer with an openid, or anonymous): security rules enforced, `limit` capped at 20, `{openid}`
- * substituted, `_openid` stamped on create. The HTTP layer (`emulator/server/client-http.ts`) only translates.
+ * The mini-program's database channel: the same `database.*` requests the admin wire decodes (`emulator/db/wire.ts`),
+ * but executed as a CLIENT (a viewer with an openid, or anonymous): security rules enforced, `limit` capped at 20,
+ * only the stages and operators the mini-program SDK offers, `{openid}` substituted, `_openid` stamped on create.
+ * It takes typed requests; the HTTP layer (`emulator/server/client-http.ts`) decodes and encodes the wire.
  */
 import type { Clock } from '../clock'
-import { type DatabaseEngine, type Doc, DbError, type Filter, type Sort, type Projection } from '../db/types'
+import { type DatabaseEngine, type Doc, DbError } from '../db/types'
 import { isPlainObject } from '../db/values'
-import { createEjsonCodec, type EjsonCodec } from '../server/ejson'
+import type { DbReplies, DbRequest, DbRequestOf, WatchRequest } from '../db/wire'
+import { checkClientPipeline, checkClientOperators } from './allowed'
 import {
   type CheckRequest,
   type CollectionRules,
@@ -25,37 +27,25 @@ export const OPENID_PLACEHOLDER = '{openid}'
 // stands in for `{openid}` when the viewer has none: a value no stored document can hold, so nothing matches
 const NO_OPENID = '\u0000no-openid(anonymous viewer)'
 
-export type ClientAction =
-  | 'database.getDocument'
-  | 'database.calculateDocument'
-  | 'database.insertDocument'
-  | 'database.modifyDocument'
-  | 'database.removeDocument'
-  | 'database.aggregateDocuments'
-
-export const CLIENT_ACTIONS: readonly ClientAction[] = [
+/** The actions the mini-program SDK sends; creating collections and find-and-modify are server-only. */
+export const CLIENT_ACTIONS = [
   'database.getDocument',
   'database.calculateDocument',
   'database.insertDocument',
   'database.modifyDocument',
   'database.removeDocument',
   'database.aggregateDocuments',
-]
+] as const
+
+export type ClientAction = (typeof CLIENT_ACTIONS)[number]
+export type ClientRequest = DbRequestOf<ClientAction>
+export type ClientReply = DbReplies[ClientAction]
 
 export interface ClientChannelOptions {
   engine: DatabaseEngine
   /** A RuleSet, or a getter so hot-reloaded rules apply to the next request. */
   rules: RuleSet | (() => RuleSet)
   clock: Pick<Clock, 'nowMs'>
-}
-
-export interface WatchParams {
-  collectionName: string
-  /** EJSON string of the query; absent = whole collection. */
-  query?: string
-  /** EJSON string `{field: 1 | -1}`. */
-  order?: string
-  limit?: number
 }
 
 export type DocChangeType = 'init' | 'add' | 'update' | 'replace' | 'remove'
@@ -79,30 +69,6 @@ export interface WatchSnapshot {
 export interface WatchHandlers {
   onSnapshot(snapshot: WatchSnapshot): void
   onError(error: DbError): void
-}
-
-type Params = Record<string, unknown>
-
-function str(params: Params, field: string): string {
-  const v = params[field]
-  if (typeof v !== 'string' || v === '') throw new DbError('INVALID_PARAM', `${field}: must be a non-empty string`)
-  return v
-}
-
-function optionalInt(params: Params, field: string, min: number): number | undefined {
-  const v = params[field]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new DbError('INVALID_PARAM', `${field}: must be an integer ≥ ${min}`)
-  }
-  return v
-}
-
-function optionalBool(params: Params, field: string, fallback: boolean): boolean {
-  const v = params[field]
-  if (v === undefined || v === null) return fallback
-  if (typeof v !== 'boolean') throw new DbError('INVALID_PARAM', `${field}: must be true or false`)
-  return v
 }
 
 /** Replace the `{openid}` placeholder in every string value (not keys), recursively. */
@@ -136,38 +102,36 @@ export class ClientChannel {
   private readonly engine: DatabaseEngine
   private readonly rulesOf: () => RuleSet
   private readonly clock: Pick<Clock, 'nowMs'>
-  private readonly codec: EjsonCodec
 
   constructor(options: ClientChannelOptions) {
     this.engine = options.engine
     const { rules } = options
     this.rulesOf = typeof rules === 'function' ? rules : () => rules
     this.clock = options.clock
-    this.codec = createEjsonCodec(options.clock)
   }
 
   /**
-   * Run one `database.*` action for a viewer. Params are the SDK's wire params (EJSON strings); the result is
-   * the reply's `data` payload (documents as EJSON strings). Throws DbError (code → errCode on the wire).
+   * Run one decoded request for a viewer; the reply holds documents as values (the HTTP layer encodes them).
+   * Throws DbError (code → errCode on the wire).
    */
-  execute(viewer: Viewer, action: string, params: Params): Record<string, unknown> {
-    switch (action) {
+  execute(viewer: Viewer, request: DbRequest): ClientReply {
+    switch (request.action) {
       case 'database.getDocument':
-        return this.getDocument(viewer, params)
+        return this.getDocument(viewer, request)
       case 'database.calculateDocument':
-        return this.calculateDocument(viewer, params)
+        return this.calculateDocument(viewer, request)
       case 'database.insertDocument':
-        return this.insertDocument(viewer, params)
+        return this.insertDocument(viewer, request)
       case 'database.modifyDocument':
-        return this.modifyDocument(viewer, params)
+        return this.modifyDocument(viewer, request)
       case 'database.removeDocument':
-        return this.removeDocument(viewer, params)
+        return this.removeDocument(viewer, request)
       case 'database.aggregateDocuments':
-        return this.aggregateDocuments(viewer, params)
+        return this.aggregateDocuments(viewer, request)
       default:
         throw new DbError(
           'INVALID_PARAM',
-          `action: ${JSON.stringify(action)} is not available to a mini-program client (allowed: ${CLIENT_ACTIONS.join(', ')})`,
+          `action: ${JSON.stringify(request.action)} is not available to a mini-program client (allowed: ${CLIENT_ACTIONS.join(', ')})`,
         )
     }
   }
@@ -176,13 +140,11 @@ export class ClientChannel {
    * Register a real-time query for a viewer: rules are checked once, then `onSnapshot` gets the init snapshot
    * (every match, not capped at 20) and a snapshot after each change that alters the result. Returns `close`.
    */
-  watch(viewer: Viewer, params: WatchParams, handlers: WatchHandlers): () => void {
+  watch(viewer: Viewer, request: WatchRequest, handlers: WatchHandlers): () => void {
     // throws DbError (denied, missing collection, bad params) before anything is sent
-    const p: Params = { ...params }
-    const collection = this.collection(p)
-    const filter = this.query(viewer, p)
-    const sort = this.order(p)
-    const limit = optionalInt(p, 'limit', 1)
+    const collection = this.collection(request.collection)
+    const filter = this.filter(viewer, request.filter)
+    const { sort, limit } = request
     this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', 'watch')
 
     const run = (): Doc[] => {
@@ -271,78 +233,41 @@ export class ClientChannel {
   }
 
   /** Missing collections answer -502005 before any rule is looked at, as CloudBase does. */
-  private collection(params: Params): string {
-    const name = str(params, 'collectionName')
+  private collection(name: string): string {
     if (!this.engine.hasCollection(name)) {
       throw new DbError('DATABASE_COLLECTION_NOT_EXIST', `collection ${name} does not exist`)
     }
     return name
   }
 
-  private query(viewer: Viewer, params: Params): Filter {
-    const q = params.query
-    if (q === undefined || q === null || q === '') return {}
-    if (typeof q !== 'string') throw new DbError('INVALID_PARAM', 'query: must be an EJSON string')
-    const decoded = this.codec.decodeObject(q, 'query')
-    return substituteOpenid(decoded, viewer.openid ?? NO_OPENID)
+  /** The filter with `{openid}` filled in, after the operator allow-list. */
+  private filter(viewer: Viewer, filter: Record<string, unknown>): Record<string, unknown> {
+    checkClientOperators(filter, 'query', 'query')
+    return substituteOpenid(filter, viewer.openid ?? NO_OPENID)
   }
 
-  private order(params: Params): Sort | undefined {
-    const o = params.order
-    if (o === undefined || o === null || o === '') return undefined
-    if (typeof o !== 'string') throw new DbError('INVALID_PARAM', 'order: must be an EJSON string')
-    const decoded = this.codec.decodeObject(o, 'order')
-    const sort: Sort = {}
-    for (const [field, dir] of Object.entries(decoded)) {
-      if (dir !== 1 && dir !== -1) throw new DbError('INVALID_PARAM', `order.${field}: must be 1 or -1`)
-      sort[field] = dir
-    }
-    return sort
-  }
-
-  private projection(params: Params): Projection | undefined {
-    const p = params.projection
-    if (p === undefined || p === null || p === '') return undefined
-    if (typeof p !== 'string') throw new DbError('INVALID_PARAM', 'projection: must be an EJSON string')
-    return this.codec.decodeObject(p, 'projection') as Projection
-  }
-
-  private queryType(params: Params): 'WHERE' | 'DOC' {
-    const t = params.queryType ?? 'WHERE'
-    if (t !== 'WHERE' && t !== 'DOC') throw new DbError('INVALID_PARAM', 'queryType: must be "WHERE" or "DOC"')
-    return t
-  }
-
-  private getDocument(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
-    const queryType = this.queryType(params)
-    const filter = this.query(viewer, params)
-    const verb = queryType === 'DOC' ? 'doc.get' : 'collection.get'
+  private getDocument(viewer: Viewer, request: DbRequestOf<'database.getDocument'>): DbReplies['database.getDocument'] {
+    const collection = this.collection(request.collection)
+    const filter = this.filter(viewer, request.filter)
+    const verb = request.queryType === 'DOC' ? 'doc.get' : 'collection.get'
     this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', verb)
-    const requested = optionalInt(params, 'limit', 0)
+    if (request.projection) checkClientOperators(request.projection, 'projection', 'projection')
     // the client default and maximum are both 20 (the SDK sends 100 when no limit() was set)
-    const limit = queryType === 'DOC' ? 1 : Math.min(requested || CLIENT_MAX_LIMIT, CLIENT_MAX_LIMIT)
-    const docs = this.engine.find(collection, filter, {
-      sort: this.order(params),
-      skip: optionalInt(params, 'offset', 0),
-      limit,
-      projection: this.projection(params),
-    })
-    return { list: docs.map((d) => this.codec.encode(d)), limit, offset: optionalInt(params, 'offset', 0) ?? 0 }
+    const limit = request.queryType === 'DOC' ? 1 : Math.min(request.limit || CLIENT_MAX_LIMIT, CLIENT_MAX_LIMIT)
+    const list = this.engine.find(collection, filter, { sort: request.sort, skip: request.skip, limit, projection: request.projection })
+    return { list, limit, offset: request.skip ?? 0 }
   }
 
-  private calculateDocument(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
-    const filter = this.query(viewer, params)
+  private calculateDocument(viewer: Viewer, request: DbRequestOf<'database.calculateDocument'>): DbReplies['database.calculateDocument'] {
+    const collection = this.collection(request.collection)
+    const filter = this.filter(viewer, request.filter)
     this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', 'collection.count')
     return { total: this.engine.count(collection, filter) }
   }
 
-  private insertDocument(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
-    const data = params.data
-    if (!Array.isArray(data) || data.length === 0) throw new DbError('INVALID_PARAM', 'data: must be a non-empty array of EJSON strings')
-    const docs = data.map((text, i) => this.newDocument(viewer, this.codec.decodeObject(text as string, `data[${i}]`)))
+  private insertDocument(viewer: Viewer, request: DbRequestOf<'database.insertDocument'>): DbReplies['database.insertDocument'] {
+    const collection = this.collection(request.collection)
+    const docs = request.docs.map((doc) => this.newDocument(viewer, doc))
     const rules = this.rules(collection)
     for (const doc of docs) this.enforce(viewer, collection, checkCreate(rules, doc, this.checkRequest(viewer)), 'create', 'collection.add')
     return { insertedIds: this.engine.insert(collection, docs) }
@@ -356,17 +281,14 @@ export class ClientChannel {
     return doc
   }
 
-  private modifyDocument(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
-    const queryType = this.queryType(params)
-    const filter = this.query(viewer, params)
-    const merge = optionalBool(params, 'merge', true)
-    const upsert = optionalBool(params, 'upsert', false)
-    const multi = optionalBool(params, 'multi', queryType === 'WHERE')
-    if (typeof params.data !== 'string') throw new DbError('INVALID_PARAM', 'data: must be an EJSON string')
-    const update = substituteOpenid(this.codec.decodeObject(params.data, 'data'), viewer.openid)
+  private modifyDocument(viewer: Viewer, request: DbRequestOf<'database.modifyDocument'>): DbReplies['database.modifyDocument'] {
+    const collection = this.collection(request.collection)
+    const filter = this.filter(viewer, request.filter)
+    const { merge, upsert, multi } = request
+    checkClientOperators(request.update, merge ? 'update' : 'document', 'data')
+    const update = substituteOpenid(request.update, viewer.openid)
     const rules = this.rules(collection)
-    const verb = queryType === 'DOC' ? (merge ? 'doc.update' : 'doc.set') : 'collection.update'
+    const verb = request.queryType === 'DOC' ? (merge ? 'doc.update' : 'doc.set') : 'collection.update'
 
     if (!merge) {
       // doc(id).set(): a create when nothing matches, otherwise a replacement that keeps the owner stamp
@@ -379,8 +301,7 @@ export class ClientChannel {
         const decision = checkQuery(rules, 'update', filter, { ...this.checkRequest(viewer), requestData: documentPins(replacement) })
         this.enforce(viewer, collection, decision, 'update', verb)
       }
-      const result = this.engine.update(collection, filter, replacement, { multi: false, upsert, merge: false })
-      return { updated: result.updated, ...(result.upsertedId ? { upsert_id: result.upsertedId } : {}) }
+      return this.engine.update(collection, filter, replacement, { multi: false, upsert, merge: false })
     }
 
     if (touchesOpenid(update)) {
@@ -392,18 +313,18 @@ export class ClientChannel {
     return { updated: result.updated }
   }
 
-  private removeDocument(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
-    const queryType = this.queryType(params)
-    const filter = this.query(viewer, params)
-    const multi = optionalBool(params, 'multi', queryType === 'WHERE')
-    const verb = queryType === 'DOC' ? 'doc.remove' : 'collection.remove'
+  private removeDocument(viewer: Viewer, request: DbRequestOf<'database.removeDocument'>): DbReplies['database.removeDocument'] {
+    const collection = this.collection(request.collection)
+    const filter = this.filter(viewer, request.filter)
+    const verb = request.queryType === 'DOC' ? 'doc.remove' : 'collection.remove'
     this.enforce(viewer, collection, checkQuery(this.rules(collection), 'delete', filter, this.checkRequest(viewer)), 'delete', verb)
-    return { deleted: this.engine.remove(collection, filter, { multi }) }
+    return { deleted: this.engine.remove(collection, filter, { multi: request.multi }) }
   }
 
-  private aggregateDocuments(viewer: Viewer, params: Params): Record<string, unknown> {
-    const collection = this.collection(params)
+  private aggregateDocuments(viewer: Viewer, request: DbRequestOf<'database.aggregateDocuments'>): DbReplies['database.aggregateDocuments'] {
+    const collection = this.collection(request.collection)
+    // refused before rules or data are touched: a stage the mini-program SDK lacks never runs (nothing read or written)
+    checkClientPipeline(request.pipeline)
     const rules = this.rules(collection)
     // a pipeline has no single query condition to check, so only a collection readable by all may aggregate
     if (rules.read.source !== true) {
@@ -415,16 +336,7 @@ export class ClientChannel {
         'collection.aggregate',
       )
     }
-    const stages = params.stages
-    if (!Array.isArray(stages)) throw new DbError('INVALID_PARAM', 'stages: must be an array of {stageKey, stageValue}')
-    const pipeline = stages.map((stage, i) => {
-      if (!isPlainObject(stage) || typeof stage.stageKey !== 'string' || !stage.stageKey.startsWith('$')) {
-        throw new DbError('INVALID_PARAM', `stages[${i}].stageKey: must be a string like "$match"`)
-      }
-      if (typeof stage.stageValue !== 'string') throw new DbError('INVALID_PARAM', `stages[${i}].stageValue: must be an EJSON string`)
-      const value = substituteOpenid(this.codec.decode(stage.stageValue, `stages[${i}].stageValue`), viewer.openid ?? NO_OPENID)
-      return { [stage.stageKey]: value }
-    })
-    return { list: this.engine.aggregate(collection, pipeline).map((d) => this.codec.encode(d)) }
+    const pipeline = substituteOpenid(request.pipeline, viewer.openid ?? NO_OPENID)
+    return { list: this.engine.aggregate(collection, pipeline) }
   }
 }

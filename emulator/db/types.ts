@@ -52,7 +52,9 @@ export type DbErrorCode =
   | 'DATABASE_PERMISSION_DENIED' // -502003
   | 'DATABASE_REQUEST_FAILED' // -502001
   | 'DATABASE_DUPLICATE_WRITE' // duplicate _id; wx-server-sdk maps it to -501001
+  | 'DATABASE_INVALID_OPERRATOR' // -502002 "invalid database command" (the SDK's own spelling of the code)
   | 'INVALID_PARAM' // -501007
+  | 'SERVER_TIMEOUT' // -501002 "cloud response timed out"
   | 'SYS_ERR' // -501001
 
 export class DbError extends Error {
@@ -62,6 +64,14 @@ export class DbError extends Error {
   ) {
     super(message)
     this.name = 'DbError'
+  }
+}
+
+/** Input that cannot be read at all (not EJSON, nested past the wire limit): HTTP layers answer it with a 400. */
+export class MalformedInputError extends DbError {
+  constructor(message: string) {
+    super('INVALID_PARAM', message)
+    this.name = 'MalformedInputError'
   }
 }
 

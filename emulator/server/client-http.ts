@@ -12,18 +12,17 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock } from '../clock'
-import type { DatabaseEngine } from '../db/types'
-import { DbError } from '../db/types'
-import type { ClientChannel, WatchParams } from '../client/channel'
+import { createEjsonCodec, type EjsonCodec } from '../db/ejson'
+import { DbError, MalformedInputError } from '../db/types'
+import { decodeDbRequest, decodeWatchRequest, encodeReply, type WatchRequest } from '../db/wire'
+import type { ClientChannel } from '../client/channel'
 import type { Viewer } from '../client/rules'
-import { encodeEjson } from './ejson'
-import { readBody, sendJson } from './http-util'
+import { HttpError, hasContentType, parseJsonObject, readBody, sendJson, sendMethodNotAllowed } from './http-util'
 
 export interface ClientHttpOptions {
   channel: ClientChannel
-  /** Accepted for symmetry with the other handlers; the channel already holds them. */
-  engine?: DatabaseEngine
-  clock?: Clock
+  /** The emulator clock, for `serverDate` in decoded requests. */
+  clock: Pick<Clock, 'nowMs'>
 }
 
 export type ClientHttpHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
@@ -32,7 +31,17 @@ const requestId = () => randomBytes(8).toString('hex')
 
 function errorBody(e: unknown): { code: string; message: string } {
   if (e instanceof DbError) return { code: e.code, message: e.message }
+  if (e instanceof HttpError) return { code: 'INVALID_PARAM', message: e.message }
   return { code: 'SYS_ERR', message: e instanceof Error ? e.message : String(e) }
+}
+
+/** Database errors travel as HTTP 200 `{code}` like the SDK wire; unreadable input is a 400, an emulator fault a 500. */
+function statusOf(e: unknown): number {
+  if (e instanceof HttpError) return e.status
+  if (e instanceof MalformedInputError) return 400
+  if (e instanceof DbError) return 200
+  console.error('[emulator client] unexpected error:', e)
+  return 500
 }
 
 function viewerFrom(openid: unknown, field: string): Viewer {
@@ -41,42 +50,38 @@ function viewerFrom(openid: unknown, field: string): Viewer {
   return { openid }
 }
 
-async function handleDb(channel: ClientChannel, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleDb(channel: ClientChannel, codec: EjsonCodec, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const rid = requestId()
   try {
-    const text = (await readBody(req)).toString('utf8')
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch (e) {
-      throw new DbError('INVALID_PARAM', `body: not valid JSON (${(e as Error).message})`)
+    if (!hasContentType(req, 'application/json')) {
+      throw new HttpError(415, `content-type ${JSON.stringify(req.headers['content-type'] ?? '')}: /__client/db takes application/json`)
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DbError('INVALID_PARAM', 'body: must be a JSON object')
-    const { openid, action, ...params } = body as Record<string, unknown>
+    const { openid, action, ...params } = parseJsonObject(await readBody(req), { allowEmpty: false })
     if (typeof action !== 'string') throw new DbError('INVALID_PARAM', 'action: must be a string such as "database.getDocument"')
-    const data = channel.execute(viewerFrom(openid, 'openid'), action, params)
+    const viewer = viewerFrom(openid, 'openid')
+    const data = encodeReply(channel.execute(viewer, decodeDbRequest(action, params, codec)), codec)
     sendJson(res, 200, { requestId: rid, data })
   } catch (e) {
-    sendJson(res, 200, { ...errorBody(e), requestId: rid })
+    sendJson(res, statusOf(e), { ...errorBody(e), requestId: rid })
   }
 }
 
-function watchParams(url: URL): { viewer: Viewer; params: WatchParams } {
+function watchParams(url: URL, codec: EjsonCodec): { viewer: Viewer; request: WatchRequest } {
   const q = url.searchParams
-  const params: WatchParams = { collectionName: q.get('collectionName') ?? '' }
+  const params: Record<string, unknown> = { collectionName: q.get('collectionName') ?? '' }
   const query = q.get('query')
   const order = q.get('order')
   const limit = q.get('limit')
   if (query) params.query = query
   if (order) params.order = order
   if (limit) {
-    if (!/^\d+$/.test(limit)) throw new DbError('INVALID_PARAM', 'limit: must be a positive integer')
+    if (!/^\d{1,15}$/.test(limit)) throw new DbError('INVALID_PARAM', 'limit: must be a positive integer')
     params.limit = Number(limit)
   }
-  return { viewer: viewerFrom(q.get('openid'), 'openid'), params }
+  return { viewer: viewerFrom(q.get('openid'), 'openid'), request: decodeWatchRequest(params, codec) }
 }
 
-function handleWatch(channel: ClientChannel, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function handleWatch(channel: ClientChannel, codec: EjsonCodec, req: IncomingMessage, res: ServerResponse, url: URL): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' })
   res.write(': watch open\n\n')
   let ended = false
@@ -97,9 +102,9 @@ function handleWatch(channel: ClientChannel, req: IncomingMessage, res: ServerRe
   req.on('close', disconnect)
   res.on('close', disconnect)
   try {
-    const { viewer, params } = watchParams(url)
-    close = channel.watch(viewer, params, {
-      onSnapshot: (snapshot) => send('snapshot', encodeEjson(snapshot)),
+    const { viewer, request } = watchParams(url, codec)
+    close = channel.watch(viewer, request, {
+      onSnapshot: (snapshot) => send('snapshot', codec.encode(snapshot)),
       onError: fail,
     })
     // the request may have closed while the init snapshot was being built
@@ -111,14 +116,19 @@ function handleWatch(channel: ClientChannel, req: IncomingMessage, res: ServerRe
 
 export function createClientHttpHandler(options: ClientHttpOptions): ClientHttpHandler {
   const { channel } = options
+  const codec = createEjsonCodec(options.clock)
   return async (req, res, url) => {
     if (url.pathname === '/__client/db') {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: '/__client/db takes POST' })
-      return handleDb(channel, req, res)
+      if (req.method !== 'POST') {
+        return sendMethodNotAllowed(res, ['POST'], { code: 'INVALID_PARAM', message: `method ${req.method}: /__client/db takes POST`, requestId: requestId() })
+      }
+      return handleDb(channel, codec, req, res)
     }
     if (url.pathname === '/__client/watch') {
-      if (req.method !== 'GET') return sendJson(res, 405, { error: '/__client/watch takes GET' })
-      return handleWatch(channel, req, res, url)
+      if (req.method !== 'GET') {
+        return sendMethodNotAllowed(res, ['GET'], { code: 'INVALID_PARAM', message: `method ${req.method}: /__client/watch takes GET`, requestId: requestId() })
+      }
+      return handleWatch(channel, codec, req, res, url)
     }
     sendJson(res, 404, { error: `no client route ${url.pathname} (use /__client/db or /__client/watch)` })
   }

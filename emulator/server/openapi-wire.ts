@@ -1,11 +1,12 @@
 /**
  * The `wx.openApi` wire format: wx-server-sdk wraps each top-level param of `cloud.openapi.<ns>.<method>()` in a
  * protobuf `CommApiData`, posts it as multipart form data, and expects a protobuf `CommOpenApiResp` back.
- * The schema was reconstructed from the field numbers in wx-server-sdk's bundled encoder (see
- * shared/reference/cloudbase.md §1.5). Pure functions: no HTTP objects, no engine.
+ * The schema was reconstructed from the field numbers in wx-server-sdk's bundled encoder
+ * (node_modules/wx-server-sdk/index.js). Pure functions: no HTTP objects, no engine.
  */
 import Busboy from 'busboy'
 import protobuf from 'protobufjs'
+import { FORBIDDEN_FIELD_NAMES } from '../db/limits'
 
 const SCHEMA = `
 syntax = "proto3";
@@ -49,7 +50,7 @@ export interface OpenApiRequestData {
 /** A binary param (e.g. `media` of `customerServiceMessage.uploadTempMedia`). */
 export interface OpenApiMedia {
   filename: string
-  /** Often empty: the SDK drops the content type on the way (see cloudbase.md §1.5). */
+  /** Often empty: the SDK drops the content type on the way. */
   contentType: string
   bytes: Buffer
 }
@@ -126,6 +127,7 @@ export function pairsToParams(pairs: KeyValuePair[]): {
   const media: Record<string, OpenApiMedia> = {}
   for (const pair of pairs) {
     if (!pair.key) throw new WireFormatError('requestData: a param pair has an empty key')
+    if (FORBIDDEN_FIELD_NAMES.has(pair.key)) throw new WireFormatError(`requestData: "${pair.key}" cannot be a param name`)
     if (pair.filename) {
       media[pair.key] = { filename: pair.filename, contentType: pair.contenttype, bytes: pair.value }
       continue

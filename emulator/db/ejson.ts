@@ -9,8 +9,9 @@
  */
 import { BSONRegExp, EJSON } from 'bson'
 import type { Clock } from '../clock'
-import { DbError } from '../db/types'
-import { isPlainObject } from '../db/values'
+import { MAX_WIRE_NESTING } from './limits'
+import { DbError, MalformedInputError } from './types'
+import { isPlainObject } from './values'
 
 export interface EjsonCodec {
   /** Parses one EJSON string; errors name `field`. */
@@ -38,9 +39,14 @@ function toRegExp(re: BSONRegExp, field: string): RegExp {
   }
 }
 
-function resolve(value: unknown, nowMs: () => number, field: string): unknown {
+function resolve(value: unknown, nowMs: () => number, field: string, depth: number): unknown {
   if (value instanceof BSONRegExp) return toRegExp(value, field)
-  if (Array.isArray(value)) return value.map((v) => resolve(v, nowMs, field))
+  if (value instanceof Date && Number.isNaN(value.getTime())) {
+    throw new DbError('INVALID_PARAM', `${field}: invalid date (outside what a JavaScript date can hold)`)
+  }
+  // checked while walking: a hostile nesting depth must not overflow the stack before the guard sees it
+  if (depth > MAX_WIRE_NESTING) throw new MalformedInputError(`${field}: nested deeper than ${MAX_WIRE_NESTING} levels`)
+  if (Array.isArray(value)) return value.map((v) => resolve(v, nowMs, field, depth + 1))
   if (!isPlainObject(value)) return value
   const keys = Object.keys(value)
   if (keys.length === 1 && keys[0] === SERVER_DATE) {
@@ -49,10 +55,15 @@ function resolve(value: unknown, nowMs: () => number, field: string): unknown {
     if (typeof offset !== 'number' || !Number.isFinite(offset)) {
       throw new DbError('INVALID_PARAM', `${field}: serverDate offset must be a finite number of milliseconds`)
     }
-    return new Date(nowMs() + offset)
+    const date = new Date(nowMs() + offset)
+    if (Number.isNaN(date.getTime())) {
+      throw new DbError('INVALID_PARAM', `${field}: serverDate offset ${offset} ms gives a date outside what a JavaScript date can hold`)
+    }
+    return date
   }
+  // defineProperty, not assignment: a key such as "__proto__" must stay data (the guard then refuses it by name)
   const out: Record<string, unknown> = {}
-  for (const k of keys) out[k] = resolve(value[k], nowMs, field)
+  for (const k of keys) Object.defineProperty(out, k, { value: resolve(value[k], nowMs, field, depth + 1), enumerable: true, writable: true, configurable: true })
   return out
 }
 
@@ -62,9 +73,9 @@ export function decodeEjson(text: string, field: string, nowMs: () => number): u
   try {
     parsed = EJSON.parse(text, { relaxed: true })
   } catch (e) {
-    throw new DbError('INVALID_PARAM', `${field}: not valid EJSON (${(e as Error).message})`)
+    throw new MalformedInputError(`${field}: not valid EJSON (${(e as Error).message})`)
   }
-  return resolve(parsed, nowMs, field)
+  return resolve(parsed, nowMs, field, 0)
 }
 
 export function encodeEjson(value: unknown): string {
