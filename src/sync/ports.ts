@@ -5,20 +5,24 @@
  */
 import type { ReplayDoc, RoomDoc, SyncStatusDoc } from '../cache/schema'
 
-/** Progress of a full sweep, persisted so a 3-second run can continue it next time. */
-export interface SweepProgress {
-  startedAt: number
+/** Where a walk over the room list stands (list-walk.ts). */
+export interface ListPosition {
   /** Offset of the next row to read. */
   next: number
   /** The last room read, to prove the next page continues where this one ended. */
   anchor: { roomId: number; startTime: number } | null
+  /** The list total at the last page read, to tell rooms added at the head from rows a page left out. */
+  total?: number | null
+}
+
+/** Progress of a full sweep, persisted so a 3-second run can continue it next time. */
+export interface SweepProgress extends ListPosition {
+  startedAt: number
   /** Room ids seen so far (encodeIds). */
   seen: string
   /** A page contradicted the order or lost the anchor: this sweep may not delete anything. */
   tainted: boolean
   reason: string
-  /** The list total at the last page read, to tell rooms added at the head from rows a page left out. */
-  total?: number | null
 }
 
 export interface SyncCheckpoint {
@@ -102,8 +106,8 @@ export interface CacheStore {
    * holds it.
    */
   acquireLease(owner: string, now: number, ttlMs: number): Promise<SyncCheckpoint | null>
-  /** Saves the checkpoint only while `owner` still holds the lease; false when it was lost. */
-  saveCheckpoint(owner: string, checkpoint: SyncCheckpoint, release: boolean): Promise<boolean>
+  /** Saves the checkpoint (stamped `nowMs`) only while `owner` still holds the lease; false when it was lost. */
+  saveCheckpoint(owner: string, checkpoint: SyncCheckpoint, opts: { nowMs: number; release: boolean }): Promise<boolean>
 
   readLedger(day: string): Promise<Record<string, number>>
   addToLedger(day: string, calls: Record<string, number>): Promise<void>

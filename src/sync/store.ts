@@ -17,7 +17,7 @@ import {
 import { cond, type DocDriver, type RawDoc, type Where } from './driver'
 import { type CacheStore, EMPTY_CHECKPOINT, type GoodsAuditRow, type ReplayTask, type RoomRef, type SyncCheckpoint } from './ports'
 
-/** Server reads return at most 1000 rows (cloudbase.md §1.8); `$in` lists stay well under that. */
+/** Server reads return at most 1000 rows (https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/reference-sdk-api/database/collection/Collection.limit.html); `$in` lists stay well under that. */
 const READ_CAP = 1000
 const IN_CHUNK = 100
 const LEASE_ID = 'sync'
@@ -176,7 +176,7 @@ export function createCacheStore(db: DocDriver): CacheStore {
     },
 
     async dropReplayTask(roomId) {
-      // Removing would need a fifth driver verb; a parked task (never due) is as good and keeps the record.
+      // The driver has no remove verb; a parked task (never due) is as good and keeps the record.
       await db.update(C.syncState, { _id: replayTaskId(roomId) }, { set: { kind: 'replayDone' } })
     },
 
@@ -221,8 +221,8 @@ export function createCacheStore(db: DocDriver): CacheStore {
       return created === 'ok' ? asCheckpoint(EMPTY_CHECKPOINT) : null
     },
 
-    async saveCheckpoint(owner, checkpoint, release) {
-      const set: Record<string, unknown> = { checkpoint, savedAt: Date.now() }
+    async saveCheckpoint(owner, checkpoint, { nowMs, release }) {
+      const set: Record<string, unknown> = { checkpoint, savedAt: nowMs }
       if (release) Object.assign(set, { leaseOwner: null, leaseExpiresAt: 0 })
       return (await db.update(C.syncState, { _id: LEASE_ID, leaseOwner: owner }, { set })) === 1
     },

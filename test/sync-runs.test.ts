@@ -1,5 +1,5 @@
 /**
- * Issue 3 items the fault matrix does not reach: a sweep spread over 3-second runs while rooms are created,
+ * What the sync does over many runs, beyond the fault matrix: a sweep spread over 3-second runs while rooms are created,
  * deleting only under the lease, goods audit in batches of at most 20, the ledger per Asia/Shanghai day and
  * the quota share, and replays (every segment, backoff, expiry, replay turned off).
  */
@@ -63,7 +63,7 @@ describe('a full sweep spread over 3-second runs', () => {
     await h.run()
     h.control.deleteRoom(ids[5])
     // Another run took the lease meanwhile: the owner check on the checkpoint fails.
-    const store: CacheStore = { ...h.store, saveCheckpoint: async (owner, cp, release) => (release ? h.store.saveCheckpoint(owner, cp, release) : false) }
+    const store: CacheStore = { ...h.store, saveCheckpoint: async (owner, cp, opts) => (opts.release ? h.store.saveCheckpoint(owner, cp, opts) : false) }
     const live = createLiveApi(createInProcessTransport(h.sandbox))
     h.clock.advance(60)
     const out = await runSync({ live, store, nowMs: () => h.clock.nowMs(), budgetMs: 20_000, config: { fullSweepEveryMs: 0 } })
