@@ -161,7 +161,7 @@ describe('FunctionRunner: timer runs', () => {
     clock.set(1_767_225_600) // 2026-01-01T00:00:00Z
     const identities = new IdentityRegistry()
     const issue = vi.spyOn(identities, 'issue')
-    const echo = ok(await makeRunner(clock, identities).fireTimer('echo'))
+    const echo = ok(await makeRunner(clock, identities).invoke('echo', undefined, { trigger: 'timer' }))
     expect(echo.event).toEqual({ Type: 'Timer', TriggerName: 'everyTenMinutes', Time: '2026-01-01T00:00:00Z', Message: '' })
     expect(echo.env).toMatchObject({ TRIGGER_SRC: 'timer', hasTriggerToken: true, hasApiToken: false })
     expect(echo.wxContext).toEqual({ APPID: APPID, ENV: ENV_ID })
@@ -228,7 +228,7 @@ describe('FunctionRunner: cold and warm processes', () => {
   it("warm: reuses the process but never leaks the previous caller's identity", async () => {
     const runner = makeRunner(createClock(), undefined, true)
     const first = ok(await runner.invoke('echo', {}, { openid: 'o-first' }))
-    const second = ok(await runner.fireTimer('echo'))
+    const second = ok(await runner.invoke('echo', undefined, { trigger: 'timer' }))
     expect(first.invocations).toBe(1)
     expect(second.invocations).toBe(2)
     expect(second.wxContext.OPENID).toBeUndefined()

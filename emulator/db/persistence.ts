@@ -62,6 +62,7 @@ export async function saveCollection(
     return
   }
   const body: CollectionFile = { collection, documents: [...documents] }
+  // Wall time only makes the temp name unique; no business time is read here.
   const temp = join(dataDir, `.${encodeURIComponent(collection)}.${process.pid}.${Date.now()}.tmp`)
   mkdirSync(dataDir, { recursive: true })
   await writeFile(temp, EJSON.stringify(body, undefined, 1, { relaxed: false }))

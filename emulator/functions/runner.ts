@@ -223,6 +223,7 @@ class FunctionWorker {
         type: 'invoke',
         event: request.event,
         context: request.context,
+        // A timeout is real elapsed time, whatever the emulator clock says.
         deadlineWallMs: Date.now() + request.timeoutMs,
         clockOffsetMs: request.clockOffsetMs,
         runEnv: request.runEnv,
@@ -267,11 +268,6 @@ export class FunctionRunner {
 
   get warm(): boolean {
     return this.options.warm ?? false
-  }
-
-  /** Runs the function's timer trigger now, with the SCF timer event. */
-  fireTimer(name: string, triggerName?: string): Promise<InvokeResult> {
-    return this.invoke(name, undefined, { trigger: 'timer', triggerName })
   }
 
   /** For `trigger: 'timer'` with no event, the runner builds the timer event itself. */

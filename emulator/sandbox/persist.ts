@@ -113,6 +113,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   const dir = dirname(file)
   mkdirSync(dir, { recursive: true })
   // Dot-prefixed and in the same directory: rename stays on one file system, and the database loader skips it.
+  // Wall time only makes the temp name unique; no business time is read here.
   const temp = join(dir, `.${basename(file)}.${process.pid}.${Date.now()}.tmp`)
   try {
     await writeFile(temp, text)
