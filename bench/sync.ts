@@ -7,7 +7,7 @@
  * room, ask the replay of every ended room with none cached — what the open-source shops do) run side by side
  * at the same cadence, in process, and one table compares them per simulated day.
  *
- * Definitions (issue 3): staleness is measured on live_status changes, from the change in the sandbox to the
+ * Definitions: staleness is measured on live_status changes, from the change in the sandbox to the
  * run that puts it in the cache; a room is wrongly shown when a viewer would see it in the wrong section,
  * see it when it should be hidden, or miss it when it should be listed, for longer than one cadence after
  * the change; dbWrites counts documents written (status and lease included); replays count segments.
@@ -260,7 +260,7 @@ function makeSync(sandbox: LiveSandbox, clock: Clock, mapDb: boolean): System {
   return sys
 }
 
-/** The naive baseline, as the open-source shops sync (peers.md §1(b)), with the issue's definition. */
+/** The naive baseline, syncing as open-source shops such as CRMEB (https://github.com/crmeb/CRMEB) do, measured by the same definitions. */
 function makeBaseline(sandbox: LiveSandbox, clock: Clock): System {
   const rooms = new Map<number, RoomDoc>()
   const replays = new Map<number, ReplayDoc>()

@@ -1,5 +1,5 @@
 /**
- * The sync's fault matrix (issue 3): for each fault the cache stays correct while it lasts (nothing lost,
+ * The sync's fault matrix: for each fault the cache stays correct while it lasts (nothing lost,
  * nothing duplicated, nothing wrongly deleted), and once it clears the next runs converge to the sandbox's
  * truth. The merchant has 3 pages of rooms so paging faults bite.
  */

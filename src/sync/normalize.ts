@@ -40,7 +40,7 @@ function goodsOf(room: PlatformRoom): RoomGoods[] {
       coverImg: g.coverImg,
       url: g.url,
       priceType,
-      // getliveinfo lists room goods in fen already (live-api.md §2.1 #2); round away float noise only.
+      // getliveinfo lists room goods prices in fen already (https://developers.weixin.qq.com/community/develop/doc/0008a84a8b88805b5c5a4555753400); round away float noise only.
       price: Math.round(g.price),
       price2: priceType === 'fixed' || g.price2 === undefined ? null : Math.round(g.price2),
       thirdPartyAppid: g.thirdPartyAppid ?? '',
