@@ -10,7 +10,7 @@ import type { DatabaseEngine } from '../emulator/db/types'
 import { IdentityRegistry } from '../emulator/identity'
 import { createAdminHandler, type DatabaseRequestInfo, type OpenApiCallback } from '../emulator/server/admin'
 
-// The SDKs refuse to start without credentials; any value works against the emulator (cloudbase.md §1.3).
+// node-sdk refuses a request without a secretId and secretKey (tcbapirequester); any value works against the emulator.
 export function setDummySecrets(): void {
   process.env.TENCENTCLOUD_SECRETID = 'AKIDdummy'
   process.env.TENCENTCLOUD_SECRETKEY = 'dummy'

@@ -1,10 +1,10 @@
 /**
  * Where the viewer came from. App.onShow records the entry; pages read the channel for custom_params.
- * A later analytics issue stores entries: it subscribes with onEntry() and nothing here changes.
+ * Analytics that stores entries subscribes with onEntry(), so adding it changes nothing here.
  */
 import { CHANNELS, decodeCustomParams, isChannel } from '../utils/share'
 
-/** What the plugin's getShareParams() resolves (live-api.md §6). */
+/** What the plugin's getShareParams() resolves (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/component-api.html). */
 export interface ShareParams {
   room_id?: number
   openid?: string
@@ -12,7 +12,7 @@ export interface ShareParams {
   custom_params?: unknown
 }
 
-/** Scenes where the plugin documents getShareParams: share cards, QR codes, subscription messages (live-api.md §6). */
+/** Scenes where the plugin documents getShareParams: share cards, QR codes, subscription messages (component-api.html). */
 export const SHARE_SCENES: readonly number[] = [1007, 1008, 1044, 1154, 1155]
 
 export interface Entry {
@@ -77,7 +77,8 @@ export async function recordAppShow(
       if (typeof params.room_id === 'number' && params.room_id > 0) roomId = params.room_id
       if (typeof params.share_openid === 'string' && params.share_openid !== '') sharerOpenid = params.share_openid
     } catch {
-      // Cold starts from some QR scenes fail in the plugin (miniprogram.md §1.4 #4); keep what the query said.
+      // The plugin refuses some QR-code cold starts, so keep what the query said; reported at
+      // https://developers.weixin.qq.com/community/develop/doc/000c4e1ae002b0ce1b3cca05b5f400
     }
   }
   const entry: Entry = { channel, scene, roomId, sharerOpenid, atMs: nowMs }

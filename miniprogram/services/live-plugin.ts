@@ -1,4 +1,4 @@
-/** live-player-plugin's client API, typed to the parts we use (live-api.md §6). */
+/** live-player-plugin's client API, typed to the parts we use (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/component-api.html). */
 import { LIVE_STATUS_POLL_MS } from '../config'
 import type { ShareParams } from './attribution'
 

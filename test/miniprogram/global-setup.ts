@@ -1,7 +1,7 @@
 /**
  * Builds miniprogram/ once for the page tests: each .ts compiled on its own to CommonJS (as DevTools does,
  * types stripped, no bundling), every .wxml/.wxss/.json copied beside it. Runs in plain Node because esbuild
- * breaks inside jsdom's realm (miniprogram.md §2.3). The output dir reaches tests through inject('mpOut').
+ * fails its own TextEncoder check inside jsdom's realm. The output dir reaches tests through inject('mpOut').
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -43,7 +43,7 @@ describe('mini-program package', () => {
     expect(seen.has('components/room-card/index')).toBe(true)
   })
 
-  // WeChat's own wcc/wcsc ship for linux x64 only (miniprogram.md §6); elsewhere DevTools remains the check.
+  // Run only where it was verified: miniprogram-compiler's linux x86-64 wcc/wcsc; elsewhere DevTools remains the check.
   it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('compiles every template and style with WeChat’s wcc/wcsc', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const compiler = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string }
