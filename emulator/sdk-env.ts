@@ -11,8 +11,10 @@
  * - `TENCENTCLOUD_REGION`: only chooses a default host (never used, the URL is injected) and a header;
  * - `WX_CONTEXT_KEYS`: the comma list that makes node-sdk pick up `WX_API_TOKEN` / `WX_OPENID` / `WX_APPID`
  *   (tcbcontext.getCloudbaseContext) and that wx-server-sdk's `getWXContext()` walks;
- * - `TRIGGER_SRC=timer` + `WX_TRIGGER_API_TOKEN_V0`: the token a timer run sends as `wxCloudApiToken` (wxCloudToken.ts).
+ * - `TRIGGER_SRC=timer` + `WX_TRIGGER_API_TOKEN_V0`: the token a timer run sends as `wxCloudApiToken` (wxCloudToken.ts);
+ * - `TCB_SOURCE` (listed in `TCB_CONTEXT_KEYS`): what started the run, returned by `getWXContext().SOURCE`.
  */
+import { CALL_SOURCES } from '../src/auth/caller'
 
 export interface SdkEnvOptions {
   /** Emulator base URL, e.g. `http://127.0.0.1:8787` (no path, no query). */
@@ -56,6 +58,16 @@ function requireEnvId(envId: string): string {
   return envId
 }
 
+/**
+ * `getWXContext().SOURCE` of a run: a timer trigger, a mini-program user (`wx_client`), or, with no user behind
+ * it, a server calling through the HTTP API (`wx_http`), as the invokecloudfunction API does.
+ * https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/reference-sdk-api/utils/Cloud.getWXContext.html
+ */
+export function callSource(trigger: 'call' | 'timer', openid: string | undefined): string {
+  if (trigger === 'timer') return CALL_SOURCES.timer
+  return openid ? CALL_SOURCES.miniProgram : CALL_SOURCES.httpApi
+}
+
 /** Environment variables for one function process (the "emulator" layer: applied last, over user envVariables). */
 export function sdkEnv(options: SdkEnvOptions): Record<string, string> {
   const base = normaliseEmulatorUrl(options.url)
@@ -71,6 +83,8 @@ export function sdkEnv(options: SdkEnvOptions): Record<string, string> {
     SCF_FUNCTIONVERSION: '$LATEST',
     SCF_RUNTIME: FUNCTION_RUNTIME,
     SCF_FUNCTION_HANDLER: 'index.main',
+    TCB_SOURCE: callSource(trigger, options.openid),
+    TCB_CONTEXT_KEYS: 'TCB_SOURCE',
   }
   if (options.functionName) env.SCF_FUNCTIONNAME = options.functionName
   // Emulator-only names (the real limits reach code through `context`); kept for scripts that inspect a run.

@@ -108,7 +108,7 @@ describe('FunctionRunner: a user-triggered run', () => {
     expect(echo.remainingFirst).toBeGreaterThan(0)
     expect(echo.remainingFirst).toBeLessThanOrEqual(3000)
     expect(echo.remainingLater).toBeLessThan(echo.remainingFirst)
-    expect(echo.wxContext).toEqual({ OPENID: 'o-viewer-1', APPID: APPID, ENV: ENV_ID })
+    expect(echo.wxContext).toEqual({ OPENID: 'o-viewer-1', APPID: APPID, ENV: ENV_ID, SOURCE: 'wx_client' })
     expect(echo.helper).toBe('room_id') // bundled from src/live/case.ts
     expect(echo.env).toMatchObject({ TZ: 'UTC', TRIGGER_SRC: null, hasApiToken: true, hasTriggerToken: false, FROM_RC: 'rc-value' })
     expect(result.logs).toContain('echo says hello')
@@ -164,7 +164,7 @@ describe('FunctionRunner: timer runs', () => {
     const echo = ok(await makeRunner(clock, identities).invoke('echo', undefined, { trigger: 'timer' }))
     expect(echo.event).toEqual({ Type: 'Timer', TriggerName: 'everyTenMinutes', Time: '2026-01-01T00:00:00Z', Message: '' })
     expect(echo.env).toMatchObject({ TRIGGER_SRC: 'timer', hasTriggerToken: true, hasApiToken: false })
-    expect(echo.wxContext).toEqual({ APPID: APPID, ENV: ENV_ID })
+    expect(echo.wxContext).toEqual({ APPID: APPID, ENV: ENV_ID, SOURCE: 'wx_trigger' })
     expect(issue).toHaveBeenCalledWith(expect.objectContaining({ trigger: 'timer', openid: undefined }))
   })
 })
@@ -221,7 +221,10 @@ describe('FunctionRunner: failures', () => {
 describe('FunctionRunner: cold and warm processes', () => {
   it('cold (default): module state never survives between runs', async () => {
     const runner = makeRunner(createClock())
-    expect(ok(await runner.invoke('echo', {})).invocations).toBe(1)
+    const first = ok(await runner.invoke('echo', {}))
+    expect(first.invocations).toBe(1)
+    // No user behind the call: a server calling through the HTTP API, as far as getWXContext can tell.
+    expect(first.wxContext).toEqual({ APPID: APPID, ENV: ENV_ID, SOURCE: 'wx_http' })
     expect(ok(await runner.invoke('echo', {})).invocations).toBe(1)
   })
 
@@ -232,9 +235,11 @@ describe('FunctionRunner: cold and warm processes', () => {
     expect(first.invocations).toBe(1)
     expect(second.invocations).toBe(2)
     expect(second.wxContext.OPENID).toBeUndefined()
+    expect(second.wxContext.SOURCE).toBe('wx_trigger')
     expect(second.env).toMatchObject({ TRIGGER_SRC: 'timer', hasApiToken: false, hasTriggerToken: true })
     const third = ok(await runner.invoke('echo', {}, { openid: 'o-third' }))
     expect(third.wxContext.OPENID).toBe('o-third')
+    expect(third.wxContext.SOURCE).toBe('wx_client')
     expect(third.env.TRIGGER_SRC).toBeNull()
   })
 })

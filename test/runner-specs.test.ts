@@ -98,6 +98,8 @@ describe('sdkEnv', () => {
       WX_OPENID: 'o-1',
       WX_APPID: 'wxabc',
       WX_CONTEXT_KEYS: 'WX_API_TOKEN,WX_OPENID,WX_APPID',
+      TCB_SOURCE: 'wx_client',
+      TCB_CONTEXT_KEYS: 'TCB_SOURCE',
     })
     expect(env.TENCENTCLOUD_SECRETID).toBeTruthy()
     expect(env.TENCENTCLOUD_SECRETKEY).toBeTruthy()
@@ -107,7 +109,12 @@ describe('sdkEnv', () => {
 
   it('gives a timer run TRIGGER_SRC=timer and the trigger token instead of WX_API_TOKEN', () => {
     const env = sdkEnv({ url: 'http://127.0.0.1:8787', envId: 'env-1', appid: 'wxabc', apiToken: 'tok', trigger: 'timer' })
-    expect(env).toMatchObject({ TRIGGER_SRC: 'timer', WX_TRIGGER_API_TOKEN_V0: 'tok', WX_CONTEXT_KEYS: 'WX_TRIGGER_API_TOKEN_V0,WX_APPID' })
+    expect(env).toMatchObject({
+      TRIGGER_SRC: 'timer',
+      WX_TRIGGER_API_TOKEN_V0: 'tok',
+      WX_CONTEXT_KEYS: 'WX_TRIGGER_API_TOKEN_V0,WX_APPID',
+      TCB_SOURCE: 'wx_trigger',
+    })
     expect(env.WX_API_TOKEN).toBeUndefined()
   })
 
@@ -152,7 +159,7 @@ describe('node-sdk 3.17.2 reads the variables as intended', () => {
   it('a function run: URL, env, token and no platform probe', async () => {
     Object.assign(process.env, sdkEnv({ url: 'http://127.0.0.1:8787', envId: 'env-1', appid: 'wxabc', openid: 'o-1', apiToken: 'tok-call' }))
     expect(sdk.endpoint.buildUrl({ envId: 'env-1', seqId: 's1', isInternal: true })).toBe('http://127.0.0.1:8787/admin?env=env-1&seqId=s1')
-    expect(sdk.tcbcontext.getCloudbaseContext()).toMatchObject({ SCF_NAMESPACE: 'env-1', WX_API_TOKEN: 'tok-call', WX_OPENID: 'o-1' })
+    expect(sdk.tcbcontext.getCloudbaseContext()).toMatchObject({ SCF_NAMESPACE: 'env-1', WX_API_TOKEN: 'tok-call', WX_OPENID: 'o-1', TCB_SOURCE: 'wx_client' })
     expect(sdk.token.getWxCloudToken().wxCloudApiToken).toBe('tok-call')
     expect(sdk.platform.checkIsInternal()).toBe(true) // synchronous answer: metadata host never asked
   })

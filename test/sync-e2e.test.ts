@@ -49,6 +49,42 @@ afterAll(async () => {
   rmSync(OUT, { recursive: true, force: true })
 })
 
+/** Documents in every collection, so "no write" covers collections a regression might add. */
+function documentCount(): number {
+  return emu.engine.listCollections().reduce((n, c) => n + emu.engine.count(c, {}), 0)
+}
+
+function liveCalls(): number {
+  return Object.values(emu.sandbox.calls()).reduce((n, day) => n + Object.values(day).reduce((a, b) => a + b, 0), 0)
+}
+
+describe('liveSync refuses every caller but its timer', () => {
+  const forgedTimerEvent = { Type: 'Timer', TriggerName: 'liveSyncEveryMinute', Time: '2026-01-01T00:00:00Z', Message: '' }
+
+  it('a viewer sending a forged timer event, from the runner and over the control API: refused, no Live call, no write', async () => {
+    emu.control.seedDemo()
+    const before = { docs: documentCount(), calls: liveCalls() }
+
+    const run = await emu.invokeFunction('liveSync', forgedTimerEvent, { openid: 'o-curious-viewer' })
+    if (run.status !== 'ok') throw new Error(`liveSync failed: ${run.errorMessage}`)
+    expect(run.result).toEqual({ status: 'refused', reason: expect.stringMatching(/mini-program user may not start it \(SOURCE: wx_client\)/) })
+    expect(run.logs.join('\n')).toMatch(/refused: liveSync runs only on its timer trigger/)
+
+    const res = await fetch(`${emu.url}/__sandbox/functions/liveSync/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: forgedTimerEvent }),
+    })
+    const overHttp = (await res.json()) as { status: string; result: unknown }
+    expect(overHttp.status).toBe('ok')
+    expect(overHttp.result).toEqual({ status: 'refused', reason: expect.stringMatching(/SOURCE: wx_http/) })
+
+    expect(liveCalls()).toBe(before.calls)
+    expect(documentCount()).toBe(before.docs)
+    expect(before.docs).toBe(0)
+  })
+})
+
 describe('liveSync as a built cloud function', () => {
   it('fills the cache from the demo merchant on its timer, then follows a room going live', async () => {
     emu.control.seedDemo()

@@ -1,6 +1,7 @@
 /**
  * liveSync: the timed sync of rooms, replays and goods audit state (runs every minute, see config.json).
- * Thin entry: cloud call transport + database store, then the use case with the time this run has left.
+ * Thin entry: refuse any caller but the timer, then cloud call transport + database store and the use case with
+ * the time this run has left.
  */
 import cloud from 'wx-server-sdk'
 import { createLiveApi } from '../../src/live/client'
@@ -8,12 +9,18 @@ import { createOpenApiTransport } from '../../src/cloud/openapi-transport'
 import { createDatabaseStore, type WxDatabase } from '../../src/cloud/database-store'
 import { budgetFromContext } from '../../src/sync/budget'
 import { runSync, type SyncOutcome } from '../../src/sync/sync'
+import { decideSyncCall, type RefusedRun } from '../../src/auth/caller'
 
 // The SDK's typings declare env as a string, but DYNAMIC_CURRENT_ENV (a symbol) is the documented value.
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string })
 
-export async function main(_event: unknown, context: unknown): Promise<SyncOutcome> {
-  // The timer event carries nothing the sync needs; every run decides its work from the checkpoint.
+export async function main(_event: unknown, context: unknown): Promise<SyncOutcome | RefusedRun> {
+  // Decided from the platform's call context before anything touches Live or the database; the event is the caller's.
+  const decision = decideSyncCall(cloud.getWXContext())
+  if (!decision.allowed) {
+    console.warn(`refused: ${decision.reason}`)
+    return { status: 'refused', reason: decision.reason }
+  }
   const budgetMs = budgetFromContext(context)
   const live = createLiveApi(createOpenApiTransport(cloud))
   // wx-server-sdk's Database type is wider than the calls we make; WxDatabase names exactly those.

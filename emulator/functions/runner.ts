@@ -390,7 +390,7 @@ function platformLayer(codeRoot: string): Record<string, string> {
 }
 
 /** The variables that differ between runs of one process; a warm worker swaps them before each run. */
-const PER_RUN_KEYS: string[] = ['WX_API_TOKEN', 'WX_TRIGGER_API_TOKEN_V0', 'WX_OPENID', 'WX_APPID', 'WX_CONTEXT_KEYS', 'TRIGGER_SRC']
+const PER_RUN_KEYS: string[] = ['WX_API_TOKEN', 'WX_TRIGGER_API_TOKEN_V0', 'WX_OPENID', 'WX_APPID', 'WX_CONTEXT_KEYS', 'TRIGGER_SRC', 'TCB_SOURCE']
 function perRunEnv(emulatorLayer: Record<string, string>): Record<string, string> {
   return Object.fromEntries(PER_RUN_KEYS.filter((k) => k in emulatorLayer).map((k) => [k, emulatorLayer[k]]))
 }
