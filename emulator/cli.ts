@@ -1,57 +1,126 @@
 /**
  * `npm start`            build, start the emulator with a persistent data directory, seed the demo merchant into an
  *                        empty one, fire the timers, and print what happens. Ctrl-C stops it cleanly.
- * `npm run emulator --`  start only the emulator and sandbox, in memory, for scripts and tools:
- *                        `--port N` (default 8787), `--empty` (no demo data), `--timers` (fire timers too).
+ * `npm run emulator --`  start only the emulator and sandbox, in memory, for scripts and tools.
+ * Flags (both commands unless said): `--port N` (default 8787, 0 = any free port), `--data-dir DIR` (start only),
+ * `--reset` (start only), `--empty` and `--timers` (emulator only), and the sandbox options of
+ * emulator/sandbox/tunables.ts (`--list-page-cap 50`, `--quota getLiveInfo=1000`, `--auto-audit-seconds 30`, …).
  */
 import { parseArgs } from 'node:util'
+import { createServer } from 'node:net'
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { buildFunctions, staleFunctions } from '../tools/build-functions'
 import { startEmulator, type Emulator } from './emulator'
+import { createClock, type Clock } from './clock'
+import { logStamp } from './log-stamp'
 import type { DemoSeed } from './sandbox/seed'
+import type { SandboxOptions } from './sandbox/sandbox'
+import { patchToOptions, tunableFlagSpecs, tunablesFromFlags } from './sandbox/tunables'
 
 const ROOT = path.resolve(__dirname, '..')
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions')
 const CLOUDBASERC = path.join(ROOT, 'cloudbaserc.json')
 const DATABASE = path.join(ROOT, 'database')
+const HOST = '127.0.0.1'
+const DEFAULT_PORT = 8787
+
+/** How a person starts each command, for advice in error messages. */
+const COMMAND_LINE: Record<string, string> = { start: 'npm start --', emulator: 'npm run emulator --' }
 
 async function main(): Promise<void> {
   const [command = 'start', ...rest] = process.argv.slice(2)
+  if (!(command in COMMAND_LINE)) throw new Error(`unknown command ${command}: use start or emulator`)
   const { values } = parseArgs({
     args: rest,
     options: {
-      port: { type: 'string', default: '8787' },
+      port: { type: 'string' },
       empty: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       timers: { type: 'boolean', default: false },
-      'data-dir': { type: 'string', default: path.join(ROOT, '.emulator-data') },
+      'data-dir': { type: 'string' },
+      ...tunableFlagSpecs(),
     },
     strict: true,
   })
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer 0–65535, got ${values.port}`)
+  const port = parsePort(values.port)
+  const sandbox = patchToOptions(tunablesFromFlags(values))
 
-  if (command === 'start') return start(port, values['data-dir']!, values.reset!)
-  if (command === 'emulator') return emulatorOnly(port, values.empty!, values.timers!)
-  throw new Error(`unknown command ${command}: use start or emulator`)
+  if (command === 'start') {
+    if (values.empty || values.timers) throw new Error('--empty and --timers: only for npm run emulator (npm start always seeds an empty data directory and fires timers)')
+    return start(port, values['data-dir'] ?? path.join(ROOT, '.emulator-data'), values.reset!, sandbox)
+  }
+  if (values['data-dir'] !== undefined || values.reset) throw new Error('--data-dir and --reset: only for npm start (npm run emulator keeps everything in memory)')
+  return emulatorOnly(port, values.empty!, values.timers!, sandbox)
 }
 
-async function start(port: number, dataDir: string, reset: boolean): Promise<void> {
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PORT
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Error(`--port: must be an integer from 0 to 65535 (0 picks a free port), got ${JSON.stringify(text)}`)
+  return Number(text)
+}
+
+/**
+ * A taken port is the most common reason the emulator cannot start (a second `npm start`, another program on
+ * 8787), so say what to do rather than print node's `listen EADDRINUSE`. Null for errors that are not the listen's.
+ */
+export function listenErrorMessage(e: unknown, command: string, port: number): string | null {
+  const err = e as NodeJS.ErrnoException | null
+  if (err?.syscall !== 'listen') return null
+  const again = `${COMMAND_LINE[command] ?? 'npm start --'} --port ${port === DEFAULT_PORT ? DEFAULT_PORT + 1 : DEFAULT_PORT}`
+  if (err.code === 'EADDRINUSE') {
+    return (
+      `port ${port} on ${HOST} is already in use, by another emulator or another program. ` +
+      `Stop that process (lsof -i :${port} or ss -ltnp shows which one), or start on another port: ${again} ` +
+      `(--port 0 picks any free port; the URL is printed once ready).`
+    )
+  }
+  if (err.code === 'EACCES') return `port ${port} on ${HOST}: permission denied (ports below 1024 need privileges); use ${again}, or --port 0 for any free port.`
+  return null
+}
+
+function explainListenError(command: string, port: number): (e: unknown) => never {
+  return (e) => {
+    const advice = listenErrorMessage(e, command, port)
+    throw advice ? new Error(advice) : e
+  }
+}
+
+/** Fails before the build when the port is taken; a process that takes it in between is reported the same way. */
+function checkPortFree(command: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve()
+  return new Promise<void>((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(port, HOST, () => probe.close(() => resolve()))
+  }).catch(explainListenError(command, port))
+}
+
+/** Every log line: the wall time, and the emulator's clock time beside it when the two differ. */
+function printer(clock: Clock): (line: string) => void {
+  return (line) => console.log(`${logStamp(Date.now(), clock.nowMs())} ${line}`)
+}
+
+async function start(port: number, dataDir: string, reset: boolean, sandbox: SandboxOptions): Promise<void> {
+  await checkPortFree('start', port)
   await build(true)
   if (reset && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true })
   mkdirSync(dataDir, { recursive: true })
   const fresh = readdirSync(dataDir).length === 0
+  const clock = createClock()
   const emu = await startEmulator({
     port,
+    host: HOST,
     dataDir,
     functionsRoot: FUNCTIONS,
     cloudbaserc: CLOUDBASERC,
     databaseDir: DATABASE,
     timers: true,
     watchRules: true,
-    log: (line) => console.log(`[${time()}] ${line}`),
-  })
+    clock,
+    sandbox,
+    log: printer(clock),
+  }).catch(explainListenError('start', port))
   if (fresh) {
     const seeded = emu.control.seedDemo()
     console.log(`Seeded the demo merchant: ${describeSeed(seeded)}`)
@@ -59,23 +128,28 @@ async function start(port: number, dataDir: string, reset: boolean): Promise<voi
     console.log(`Kept the data in ${shownDir(dataDir)} (npm start -- --reset starts over)`)
   }
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
-  console.log(`Control API: ${emu.url}/__sandbox/  (docs/EMULATOR.md)`)
+  console.log(`Control API: ${emu.url}/__sandbox/  (lists its routes; docs/EMULATOR.md)`)
   console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.trigger ? ` (timer ${f.trigger.config})` : ''}`).join(', ') || 'none'}`)
   for (const f of emu.functions) if (f.trigger) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
   console.log('Ctrl-C stops.')
   stopOnSignal(emu)
 }
 
-async function emulatorOnly(port: number, empty: boolean, timers: boolean): Promise<void> {
+async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandbox: SandboxOptions): Promise<void> {
+  await checkPortFree('emulator', port)
   await build(false)
+  const clock = createClock()
   const emu = await startEmulator({
     port,
+    host: HOST,
     functionsRoot: FUNCTIONS,
     cloudbaserc: CLOUDBASERC,
     databaseDir: DATABASE,
     timers,
-    log: (line) => console.log(line),
-  })
+    clock,
+    sandbox,
+    log: printer(clock),
+  }).catch(explainListenError('emulator', port))
   if (!empty) emu.control.seedDemo()
   console.log(`emulator ready at ${emu.url}${empty ? ' (empty)' : ' (demo merchant)'}`)
   stopOnSignal(emu)
@@ -121,11 +195,9 @@ function stopOnSignal(emu: Emulator): void {
   process.on('SIGTERM', stop)
 }
 
-function time(): string {
-  return new Date().toISOString().slice(11, 19)
+if (require.main === module) {
+  main().catch((e: Error) => {
+    console.error(e.message)
+    process.exit(1)
+  })
 }
-
-main().catch((e: Error) => {
-  console.error(e.message)
-  process.exit(1)
-})

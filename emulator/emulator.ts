@@ -27,7 +27,7 @@ import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
 import { loadFunctionSpecs, type FunctionSpec } from '../tools/function-config'
-import { FunctionRunner, type InvokeResult } from './functions/runner'
+import { FunctionRunner, type InvokeResult, type RunRecord } from './functions/runner'
 import { TimerScheduler } from './functions/scheduler'
 import { readDatabaseDir } from '../tools/database-config'
 
@@ -67,6 +67,17 @@ export interface ServiceInfo {
   description: string
 }
 
+/** A declared function as `GET /__sandbox/functions` lists it (environment variables left out: they may hold secrets). */
+export interface FunctionListing {
+  name: string
+  trigger: { name: string; config: string } | null
+  timeoutSec: number
+  memoryMb: number
+  openapi: string[]
+  /** Newest first, at most RECENT_RUNS_PER_FUNCTION. */
+  recentRuns: RunRecord[]
+}
+
 export interface Emulator {
   readonly url: string
   readonly port: number
@@ -80,6 +91,7 @@ export interface Emulator {
   readonly functions: FunctionSpec[]
   invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
   fireTimer(name: string): Promise<InvokeResult>
+  listFunctions(): FunctionListing[]
   /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
   reset(): Promise<void>
   info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
@@ -133,7 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (p.startsWith('/__client/')) return client(req, res, url)
     const body = await readBody(req)
     if (p === '/admin' || p.startsWith('/admin/')) return admin(req, res, body)
-    if (p.startsWith('/__sandbox/')) return handleControl(emu, req, res, url, body)
+    if (p === '/__sandbox' || p.startsWith('/__sandbox/')) return handleControl(emu, req, res, url, body)
     if (isLiveHttpsPath(p)) return handleLiveHttps(sandbox, req, res, url, body)
     sendJson(res, 404, { error: `nothing is served at ${p}` })
   }
@@ -177,6 +189,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions,
     invokeFunction: (name, event, opts = {}) => invoke(name, event, { openid: opts.openid, trigger: 'call' }),
     fireTimer,
+    listFunctions: () =>
+      functions.map((f) => ({
+        name: f.name,
+        trigger: f.trigger ? { name: f.trigger.name, config: f.trigger.config } : null,
+        timeoutSec: f.timeoutSec,
+        memoryMb: f.memoryMb,
+        openapi: [...f.permissions.openapi],
+        recentRuns: runner?.recentRuns(f.name) ?? [],
+      })),
     async reset() {
       control.reset()
       engine.reset()

@@ -12,7 +12,7 @@ import { buildFunctions } from '../tools/build-functions'
 import { createClock, type Clock } from '../emulator/clock'
 import { IdentityRegistry } from '../emulator/identity'
 import { loadFunctionSpecs, type FunctionSpec } from '../tools/function-config'
-import { FunctionRunner, type InvokeResult } from '../emulator/functions/runner'
+import { FunctionRunner, RECORDED_LINE_CHARS, RECORDED_LOG_LINES, RECORDED_VALUE_CHARS, runRecord, type InvokeResult } from '../emulator/functions/runner'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')
 // Under node_modules so the built files resolve wx-server-sdk from the project, like cloudfunctions/<name>/ does.
@@ -41,8 +41,8 @@ let url: string
 const captured: { url: string; body: string }[] = []
 const runners: FunctionRunner[] = []
 
-function makeRunner(clock: Clock, identities = new IdentityRegistry(), warm = false, extraSpecs: FunctionSpec[] = []) {
-  const runner = new FunctionRunner({ root: OUT, clock, identities, url, envId: ENV_ID, appid: APPID, specs: [...specs, ...extraSpecs], warm })
+function makeRunner(clock: Clock, identities = new IdentityRegistry(), warm = false, extraSpecs: FunctionSpec[] = [], runsKept?: number) {
+  const runner = new FunctionRunner({ root: OUT, clock, identities, url, envId: ENV_ID, appid: APPID, specs: [...specs, ...extraSpecs], warm, runsKept })
   runners.push(runner)
   return runner
 }
@@ -241,5 +241,54 @@ describe('FunctionRunner: cold and warm processes', () => {
     expect(third.wxContext.OPENID).toBe('o-third')
     expect(third.wxContext.SOURCE).toBe('wx_client')
     expect(third.env.TRIGGER_SRC).toBeNull()
+  })
+})
+
+describe('FunctionRunner: recent runs', () => {
+  it('remembers the last runs per function, newest first, with event, caller, outcome, duration and logs', async () => {
+    const clock = createClock()
+    clock.freeze()
+    clock.set(1_767_225_600)
+    const runner = makeRunner(clock, undefined, true, [], 2)
+    await runner.invoke('echo', { first: true }, { openid: 'o-dropped' })
+    await runner.invoke('echo', undefined, { trigger: 'timer' })
+    clock.advance(60)
+    await runner.invoke('echo', { roomId: 7 })
+    await runner.invoke('no-such-function', {})
+
+    const runs = runner.recentRuns('echo')
+    expect(runs.map((r) => r.trigger)).toEqual(['call', 'timer'])
+    expect(runs[0]).toMatchObject({
+      caller: { source: 'wx_http', openid: null },
+      startedAt: '2026-01-01T00:01:00.000Z',
+      event: { roomId: 7 },
+      status: 'ok',
+      logLinesDropped: 0,
+    })
+    expect(runs[0].logs).toContain('echo says hello')
+    expect(runs[0].durationMs).toBeGreaterThanOrEqual(50) // echo waits 50 ms
+    expect((runs[0].result as { event: unknown }).event).toEqual({ roomId: 7 })
+    expect(runs[1]).toMatchObject({
+      caller: { source: 'wx_trigger', openid: null },
+      event: { Type: 'Timer', TriggerName: 'everyTenMinutes', Time: '2026-01-01T00:00:00Z', Message: '' },
+    })
+    expect(runner.recentRuns('no-such-function')).toEqual([])
+  })
+
+  it('bounds what it keeps of a run: the last log lines, long lines cut, big values as a preview', () => {
+    const lines = Array.from({ length: RECORDED_LOG_LINES + 5 }, (_, i) => `line ${i}`)
+    lines.push('x'.repeat(RECORDED_LINE_CHARS + 10))
+    const big = { blob: 'y'.repeat(RECORDED_VALUE_CHARS) }
+    const record = runRecord(
+      { status: 'error', errorType: 'Error', errorMessage: 'boom', requestId: 'r1', durationMs: 12, logs: lines },
+      { trigger: 'call', startedAt: '2026-01-01T00:00:00.000Z', event: big, openid: 'o-1' },
+    )
+    expect(record.logs).toHaveLength(RECORDED_LOG_LINES)
+    expect(record.logLinesDropped).toBe(6)
+    expect(record.logs[0]).toBe('line 6')
+    expect(record.logs.at(-1)).toMatch(new RegExp(`… \\(${RECORDED_LINE_CHARS + 10} chars\\)$`))
+    expect(record.event).toMatchObject({ truncated: true, chars: JSON.stringify(big).length })
+    expect(record).toMatchObject({ caller: { source: 'wx_client', openid: 'o-1' }, errorType: 'Error', errorMessage: 'boom' })
+    expect(record.result).toBeUndefined()
   })
 })

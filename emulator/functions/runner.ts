@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Clock } from '../clock'
 import type { IdentityRegistry } from '../identity'
-import { sdkEnv } from '../sdk-env'
+import { callSource, sdkEnv } from '../sdk-env'
 import { shownPath, type FunctionSpec } from '../../tools/function-config'
 import type { ChildMessage, InvokeContextFields, ParentMessage } from './protocol'
 
@@ -37,6 +37,34 @@ export type InvokeResult =
   | (InvokeBase & { status: 'ok'; result: unknown })
   | (InvokeBase & { status: 'error'; errorMessage: string; errorType: string })
   | (InvokeBase & { status: 'timeout'; errorMessage: string; errorType: 'Timeout' })
+
+/** Runs kept per function for `GET /__sandbox/functions` by default (oldest dropped first). */
+export const RECENT_RUNS_PER_FUNCTION = 20
+/** A recorded run keeps at most this many log lines (the last ones: where a failure shows). */
+export const RECORDED_LOG_LINES = 200
+/** A recorded log line longer than this is cut, saying how long it was. */
+export const RECORDED_LINE_CHARS = 2000
+/** Event and result are kept whole up to this many characters of JSON, else as a truncated preview. */
+export const RECORDED_VALUE_CHARS = 4096
+
+/** One run as `GET /__sandbox/functions` shows it. */
+export interface RunRecord {
+  requestId: string
+  trigger: 'call' | 'timer'
+  /** Who started it, as `getWXContext()` told the function: SOURCE and OPENID (null without a user). */
+  caller: { source: string; openid: string | null }
+  /** Emulator clock time the run started (ISO). */
+  startedAt: string
+  event: unknown
+  status: InvokeResult['status']
+  durationMs: number
+  result?: unknown
+  errorType?: string
+  errorMessage?: string
+  logs: string[]
+  /** Earlier log lines left out to keep the record bounded. */
+  logLinesDropped: number
+}
 
 export interface TimerEvent {
   Type: 'Timer'
@@ -60,6 +88,8 @@ export interface FunctionRunnerOptions {
   log?: (line: string) => void
   /** Limit for loading index.js (module top level), separate from the run timeout as on SCF. Default 30 s. */
   initTimeoutMs?: number
+  /** Runs remembered per function; default RECENT_RUNS_PER_FUNCTION. */
+  runsKept?: number
 }
 
 /** SCF timer event; `Time` is the emulator's now in UTC ISO (the function's clock is UTC, cron is UTC+8). */
@@ -261,6 +291,7 @@ export class FunctionRunner {
   private readonly specs: Map<string, FunctionSpec>
   private readonly idle = new Map<string, FunctionWorker[]>()
   private readonly live = new Set<FunctionWorker>()
+  private readonly runs = new Map<string, RunRecord[]>()
 
   constructor(private readonly options: FunctionRunnerOptions) {
     this.specs = new Map(options.specs.map((s) => [s.name, s]))
@@ -272,6 +303,30 @@ export class FunctionRunner {
 
   /** For `trigger: 'timer'` with no event, the runner builds the timer event itself. */
   async invoke(name: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const spec = this.specs.get(name)
+    const trigger = options.trigger ?? 'call'
+    const runEvent = trigger === 'timer' && event === undefined ? timerEvent(this.options.clock, options.triggerName ?? spec?.trigger?.name ?? 'timer') : event
+    const startedAt = new Date(this.options.clock.nowMs()).toISOString()
+    const result = await this.run(name, runEvent, options)
+    // Only declared functions get a ring, so a caller naming random functions cannot grow this map.
+    if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid }))
+    return result
+  }
+
+  /** The last runs of a function, newest first. */
+  recentRuns(name: string): RunRecord[] {
+    return [...(this.runs.get(name) ?? [])].reverse()
+  }
+
+  private record(name: string, run: RunRecord): void {
+    const ring = this.runs.get(name) ?? []
+    ring.push(run)
+    const keep = this.options.runsKept ?? RECENT_RUNS_PER_FUNCTION
+    if (ring.length > keep) ring.splice(0, ring.length - keep)
+    this.runs.set(name, ring)
+  }
+
+  private async run(name: string, runEvent: unknown, options: InvokeOptions): Promise<InvokeResult> {
     const requestId = randomUUID()
     const started = performance.now()
     const fail = (errorType: string, errorMessage: string, logs: string[] = []): InvokeResult => ({
@@ -291,7 +346,6 @@ export class FunctionRunner {
     const trigger = options.trigger ?? 'call'
     const timeoutMs = spec.timeoutSec * 1000
     const openid = trigger === 'timer' ? undefined : options.openid
-    const runEvent = trigger === 'timer' && event === undefined ? timerEvent(this.options.clock, options.triggerName ?? spec.trigger?.name ?? 'timer') : event
 
     const token = this.options.identities.issue({
       functionName: name,
@@ -375,6 +429,43 @@ export class FunctionRunner {
     worker.kill()
     void worker.exited().then(() => this.live.delete(worker))
   }
+}
+
+/** What the runner remembers of one run: everything a person debugging it needs, each part bounded. */
+export function runRecord(result: InvokeResult, run: { trigger: 'call' | 'timer'; startedAt: string; event: unknown; openid: string | undefined }): RunRecord {
+  const keptLogs = result.logs
+    .slice(-RECORDED_LOG_LINES)
+    .map((l) => (l.length > RECORDED_LINE_CHARS ? `${l.slice(0, RECORDED_LINE_CHARS)}… (${l.length} chars)` : l))
+  const record: RunRecord = {
+    requestId: result.requestId,
+    trigger: run.trigger,
+    caller: { source: callSource(run.trigger, run.openid), openid: run.openid ?? null },
+    startedAt: run.startedAt,
+    event: bounded(run.event),
+    status: result.status,
+    durationMs: result.durationMs,
+    logs: keptLogs,
+    logLinesDropped: result.logs.length - keptLogs.length,
+  }
+  if (result.status === 'ok') record.result = bounded(result.result)
+  else {
+    record.errorType = result.errorType
+    record.errorMessage = result.errorMessage
+  }
+  return record
+}
+
+/** A JSON copy of `value`, or a preview of its JSON when longer than RECORDED_VALUE_CHARS. */
+function bounded(value: unknown): unknown {
+  if (value === undefined) return null
+  let json: string
+  try {
+    json = JSON.stringify(value) ?? 'null'
+  } catch (e) {
+    return { unserializable: (e as Error).message }
+  }
+  if (json.length <= RECORDED_VALUE_CHARS) return JSON.parse(json) as unknown
+  return { truncated: true, chars: json.length, preview: json.slice(0, RECORDED_VALUE_CHARS) }
 }
 
 /** What a bare SCF Node runtime provides before any user or emulator variable. */

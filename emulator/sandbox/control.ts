@@ -6,7 +6,8 @@
  * Times are Unix seconds.
  */
 import { z } from 'zod'
-import type { LiveSandbox, FaultSpec } from './sandbox'
+import type { LiveSandbox, FaultSpec, TruthGoods, TruthRoom } from './sandbox'
+import type { FaultSnapshot } from './snapshot'
 import {
   type AuditStatus,
   type LiveStatus,
@@ -25,6 +26,9 @@ import { SandboxControlError, parseInput } from './errors'
 import { LiveError } from './wire'
 import { shanghaiDay } from '../clock'
 import { seedDemo, type DemoSeed } from './seed'
+import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
+import { LIVE_STATUS } from '../../src/cache/schema'
+import { AuditStatus as AUDIT_STATUS, RoleId } from '../../src/live/schemas'
 
 const flag = z.literal([0, 1])
 
@@ -80,6 +84,16 @@ const createGoodsSchema = z.object({
 
 const importSchema = z.object({ roomId: z.int().positive(), goodsIds: z.array(z.int().positive()).min(1) })
 
+/** A room as the control API lists it: the room as a perfect cache would hold it, plus its status by name. */
+export type ListedRoom = TruthRoom & { status: string }
+export type ListedGoods = TruthGoods & { audit: string }
+export interface ListedMember {
+  username: string
+  nickname: string
+  openid: string
+  roles: string[]
+}
+
 export interface SandboxControl {
   reset(): void
   seedDemo(): DemoSeed
@@ -96,6 +110,24 @@ export interface SandboxControl {
   addFault(input: unknown): { ok: true }
   calls(): Record<string, Record<string, number>>
   pushedMessages(): PushedMessage[]
+  /** Every room, newest start first (the list order), with its status now. */
+  rooms(): ListedRoom[]
+  /** The goods warehouse with each item's audit state now. */
+  goods(): ListedGoods[]
+  members(): ListedMember[]
+  followers(): { openid: string; roomId: number; subscribeTime: number }[]
+  /** Faults still queued, in the order calls will consume them. */
+  faults(): FaultSnapshot[]
+  /** The options that may change at run time, with their current values. */
+  options(): Record<TunableName, unknown>
+  /** Validates and applies a change to those options (the account is kept); returns the new values. */
+  setOptions(input: unknown): Record<TunableName, unknown>
+}
+
+/** `{UnderReview: 1}` → `underReview` for 1: names come from the enum, never from a second table. */
+function enumName(values: Readonly<Record<string, number>>, value: number): string {
+  const key = Object.keys(values).find((k) => values[k] === value)
+  return key ? key[0].toLowerCase() + key.slice(1) : String(value)
 }
 
 /** A 1×1 PNG used when control callers do not bring their own images. */
@@ -277,11 +309,46 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     pushedMessages() {
       return st().pushed.map((m) => ({ ...m, openids: [...m.openids] }))
     },
+
+    rooms() {
+      return sandbox.truth().rooms.map((r) => ({ ...r, status: LIVE_STATUS[r.liveStatus as keyof typeof LIVE_STATUS] ?? String(r.liveStatus) }))
+    },
+
+    goods() {
+      return sandbox.truth().goods.map((g) => ({ ...g, audit: enumName(AUDIT_STATUS, g.auditStatus) }))
+    },
+
+    members() {
+      return [...st().members.values()].map((m) => ({
+        username: m.username,
+        nickname: m.nickname,
+        openid: m.openid,
+        roles: [...m.roles].sort().map((r) => enumName(RoleId, r)),
+      }))
+    },
+
+    followers() {
+      return st().followers.map((f) => ({ ...f }))
+    },
+
+    faults() {
+      return sandbox.pendingFaults()
+    },
+
+    options() {
+      return currentTunables(sandbox.options)
+    },
+
+    setOptions(input) {
+      const patch = parseTunables(input, 'options')
+      sandbox.configure(patchToOptions(patch, sandbox.options))
+      return currentTunables(sandbox.options)
+    },
   }
   return notifying(control, sandbox)
 }
 
-const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set(['calls', 'pushedMessages'])
+const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set(['calls', 'pushedMessages', 'rooms', 'goods', 'members', 'followers', 'faults', 'options'])
 
 /**
  * The control API mutates `sandbox.state` directly, so each operation that may change something tells the

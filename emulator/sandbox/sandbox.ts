@@ -167,6 +167,15 @@ export class LiveSandbox {
     return this.opts
   }
 
+  /**
+   * Changes options in place, keeping the account: every rule reads the options when it runs, so rooms and goods
+   * simply continue under the new values. Validate first (emulator/sandbox/tunables.ts); this trusts its input.
+   */
+  configure(options: SandboxOptions): void {
+    Object.assign(this.opts, resolveOptions({ ...this.opts, ...options }))
+    this.notifyChange()
+  }
+
   /** Back to an empty account (super admin only); faults, call log, quotas and tokens are cleared too. */
   reset(options?: SandboxOptions): void {
     if (options) this.opts = resolveOptions(options)
@@ -204,14 +213,7 @@ export class LiveSandbox {
     const tokens = [...this.tokens].map(([token, rec]) =>
       rec.supersededAt === undefined ? { token, expiresAt: rec.expiresAt } : { token, expiresAt: rec.expiresAt, supersededAt: rec.supersededAt },
     )
-    const faults = this.faults.map((f): FaultSnapshot => {
-      const out: FaultSnapshot = { api: f.api, times: f.times, remaining: f.remaining }
-      if (f.errcode !== undefined) out.errcode = f.errcode
-      if (f.httpStatus !== undefined) out.httpStatus = f.httpStatus
-      if (f.delayMs !== undefined) out.delayMs = f.delayMs
-      if (f.malformed !== undefined) out.malformed = f.malformed
-      return out
-    })
+    const faults = this.pendingFaults()
     return {
       version: SNAPSHOT_VERSION,
       ...stateToSnapshot(this.live),
@@ -332,6 +334,18 @@ export class LiveSandbox {
     if (!endpoint) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue`, 'api')
     this.faults.push({ ...f, remaining: f.times, keys: new Set([apiKey(endpoint), endpoint.id]) })
     this.notifyChange()
+  }
+
+  /** Faults not yet used up, in the order they were queued (the order calls consume them). */
+  pendingFaults(): FaultSnapshot[] {
+    return this.faults.map((f): FaultSnapshot => {
+      const out: FaultSnapshot = { api: f.api, times: f.times, remaining: f.remaining }
+      if (f.errcode !== undefined) out.errcode = f.errcode
+      if (f.httpStatus !== undefined) out.httpStatus = f.httpStatus
+      if (f.delayMs !== undefined) out.delayMs = f.delayMs
+      if (f.malformed !== undefined) out.malformed = f.malformed
+      return out
+    })
   }
 
   clearFaults(): void {

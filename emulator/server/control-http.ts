@@ -1,7 +1,8 @@
 /**
- * The sandbox control API over HTTP: `/__sandbox/...`, JSON in and out, errors as `{error}` with 400 (bad input)
- * or 404 (unknown room, goods, function). Each route is a thin translation onto the TypeScript control module
- * and the emulator's own services; docs/EMULATOR.md lists them.
+ * The sandbox control API over HTTP: `/__sandbox/...`, JSON in and out, errors as `{error}` with 400 (bad input),
+ * 404 (unknown route, room, goods, function) or 405 (known route, other method; `Allow` lists the methods).
+ * The route table below is the one list: it routes requests and `GET /__sandbox/` serves it as the index, so the
+ * two cannot drift. Each handler is a thin translation onto the TypeScript control module or the emulator.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
@@ -9,11 +10,17 @@ import type { Emulator } from '../emulator'
 import { HttpError, parseJsonObject, sendJson } from './http-util'
 import { parseInput } from '../sandbox/errors'
 
-type Handler = (ctx: { emu: Emulator; params: string[]; body: Record<string, unknown>; url: URL }) => Promise<unknown> | unknown
+type Method = 'GET' | 'POST' | 'DELETE'
+type Handler = (ctx: { emu: Emulator; params: Record<string, string>; body: Record<string, unknown>; url: URL }) => Promise<unknown> | unknown
 
-interface Route {
-  method: 'GET' | 'POST' | 'DELETE'
-  pattern: RegExp
+interface RouteSpec {
+  method: Method
+  /** `/__sandbox/rooms/{roomId}/events`: `{name}` is one path segment, percent-decoded. */
+  path: string
+  /** The body it takes, in a few words (absent: none). */
+  body?: string
+  /** What it does, one line. */
+  does: string
   handler: Handler
 }
 
@@ -28,15 +35,23 @@ const seedBody = z.object({ preset: z.literal('demo') }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
 
 function numberParam(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw new HttpError(400, `${name}: must be a positive integer`)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new HttpError(400, `${name}: must be a positive integer`)
   return Number(value)
 }
 
-const routes: Route[] = [
-  { method: 'GET', pattern: /^\/__sandbox\/info$/, handler: ({ emu }) => emu.info() },
+function functionListing(emu: Emulator, name: string) {
+  const listing = emu.listFunctions().find((f) => f.name === name)
+  if (!listing) throw new HttpError(404, `no function named ${name} (known: ${emu.functions.map((f) => f.name).join(', ') || 'none'})`)
+  return listing
+}
+
+export const CONTROL_ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/__sandbox/', does: 'this list of control routes', handler: () => ({ routes: routeIndex() }) },
+  { method: 'GET', path: '/__sandbox/info', does: 'services, env id, appid and functions', handler: ({ emu }) => emu.info() },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/reset$/,
+    path: '/__sandbox/reset',
+    does: 'sandbox state, clock, quotas and the database back to empty (options stay)',
     handler: async ({ emu }) => {
       await emu.reset()
       return { ok: true }
@@ -44,16 +59,20 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/seed$/,
+    path: '/__sandbox/seed',
+    body: '{"preset":"demo"}',
+    does: 'replaces the sandbox with the demo merchant (rooms in every state, goods, members, followers)',
     handler: ({ emu, body }) => {
       parseInput(seedBody, body, 'seed')
       return emu.control.seedDemo()
     },
   },
-  { method: 'GET', pattern: /^\/__sandbox\/clock$/, handler: ({ emu }) => ({ now: emu.clock.nowSeconds() }) },
+  { method: 'GET', path: '/__sandbox/clock', does: 'the emulator clock: {now} in Unix seconds', handler: ({ emu }) => ({ now: emu.clock.nowSeconds() }) },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/clock$/,
+    path: '/__sandbox/clock',
+    body: '{now} or {advance} (seconds)',
+    does: 'sets or moves the emulator clock; due timers fire',
     handler: ({ emu, body }) => {
       const input = parseInput(clockBody, body, 'clock')
       if (input.now !== undefined) emu.clock.set(input.now)
@@ -61,53 +80,147 @@ const routes: Route[] = [
       return { now: emu.clock.nowSeconds() }
     },
   },
-  { method: 'POST', pattern: /^\/__sandbox\/rooms$/, handler: ({ emu, body }) => emu.control.createRoom(body) },
+  {
+    method: 'GET',
+    path: '/__sandbox/options',
+    does: 'the sandbox options that can change at run time, with their values',
+    handler: ({ emu }) => emu.control.options(),
+  },
+  {
+    method: 'POST',
+    path: '/__sandbox/options',
+    body: '{listPageCap?, quotas?, autoAuditSeconds?, replayDelaySeconds?, …}',
+    does: 'changes those options now, keeping the account (until the emulator stops)',
+    handler: ({ emu, body }) => emu.control.setOptions(body),
+  },
+  { method: 'GET', path: '/__sandbox/rooms', does: 'every room, newest start first, with its status now, goods and replays', handler: ({ emu }) => emu.control.rooms() },
+  {
+    method: 'POST',
+    path: '/__sandbox/rooms',
+    body: "createRoom's fields (no time-window rule; images optional)",
+    does: 'creates a room → {roomId, liveStatus}',
+    handler: ({ emu, body }) => emu.control.createRoom(body),
+  },
   {
     method: 'DELETE',
-    pattern: /^\/__sandbox\/rooms\/([^/]+)$/,
-    handler: ({ emu, params }) => emu.control.deleteRoom(numberParam(params[0], 'roomId')),
+    path: '/__sandbox/rooms/{roomId}',
+    does: 'removes a room',
+    handler: ({ emu, params }) => emu.control.deleteRoom(numberParam(params.roomId, 'roomId')),
   },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/rooms\/([^/]+)\/events$/,
-    handler: ({ emu, params, body }) => emu.control.roomEvent(numberParam(params[0], 'roomId'), body.event),
+    path: '/__sandbox/rooms/{roomId}/events',
+    body: '{"event": start|pause|resume|abnormal|recover|end|ban}',
+    does: "drives a room's life cycle; an impossible transition is a 400 naming the current status",
+    handler: ({ emu, params, body }) => emu.control.roomEvent(numberParam(params.roomId, 'roomId'), body.event),
+  },
+  { method: 'GET', path: '/__sandbox/goods', does: 'the goods warehouse with each item\'s audit state now', handler: ({ emu }) => emu.control.goods() },
+  {
+    method: 'POST',
+    path: '/__sandbox/goods/{goodsId}/audit',
+    body: '{"result": approve|reject}',
+    does: 'finishes the review of goods under review',
+    handler: ({ emu, params, body }) => emu.control.auditGoods(numberParam(params.goodsId, 'goodsId'), body.result),
+  },
+  { method: 'GET', path: '/__sandbox/members', does: 'members of the Live account and their roles', handler: ({ emu }) => emu.control.members() },
+  { method: 'GET', path: '/__sandbox/followers', does: 'long-term subscribers and the room each followed', handler: ({ emu }) => emu.control.followers() },
+  {
+    method: 'POST',
+    path: '/__sandbox/followers',
+    body: '{openid, roomId, subscribeTime?}',
+    does: 'adds a long-term subscriber',
+    handler: ({ emu, body }) => emu.control.addFollower(body),
   },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/goods\/([^/]+)\/audit$/,
-    handler: ({ emu, params, body }) => emu.control.auditGoods(numberParam(params[0], 'goodsId'), body.result),
+    path: '/__sandbox/users/{wechatId}',
+    body: '{"verified": false}',
+    does: 'marks a WeChat user (not) real-name verified',
+    handler: ({ emu, params, body }) => emu.control.setUserVerified(params.wechatId, body.verified),
   },
-  { method: 'POST', pattern: /^\/__sandbox\/followers$/, handler: ({ emu, body }) => emu.control.addFollower(body) },
+  { method: 'GET', path: '/__sandbox/faults', does: 'faults still queued, in the order calls consume them', handler: ({ emu }) => emu.control.faults() },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/users\/([^/]+)$/,
-    handler: ({ emu, params, body }) => emu.control.setUserVerified(decodeURIComponent(params[0]), body.verified),
+    path: '/__sandbox/faults',
+    body: '{api, times, errcode? | httpStatus? | delayMs? | malformed?: true}',
+    does: 'the next `times` calls to `api` fail that way',
+    handler: ({ emu, body }) => emu.control.addFault(body),
   },
-  { method: 'POST', pattern: /^\/__sandbox\/faults$/, handler: ({ emu, body }) => emu.control.addFault(body) },
-  { method: 'GET', pattern: /^\/__sandbox\/calls$/, handler: ({ emu }) => emu.control.calls() },
-  { method: 'GET', pattern: /^\/__sandbox\/messages$/, handler: ({ emu }) => emu.control.pushedMessages() },
+  { method: 'GET', path: '/__sandbox/calls', does: 'Live API calls per API per Asia/Shanghai day', handler: ({ emu }) => emu.control.calls() },
+  { method: 'GET', path: '/__sandbox/messages', does: 'subscriber pushes sent', handler: ({ emu }) => emu.control.pushedMessages() },
+  {
+    method: 'GET',
+    path: '/__sandbox/functions',
+    does: 'cloud functions with trigger, limits, permissions and their recent runs, newest first',
+    handler: ({ emu }) => emu.listFunctions(),
+  },
+  {
+    method: 'GET',
+    path: '/__sandbox/functions/{name}',
+    does: 'one function and its recent runs (event, caller, outcome, duration, logs)',
+    handler: ({ emu, params }) => functionListing(emu, params.name),
+  },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/functions\/([^/]+)\/invoke$/,
+    path: '/__sandbox/functions/{name}/invoke',
+    body: '{event?, openid?}',
+    does: "runs a function as that viewer (no openid: a call with no user) → the run's outcome, result and logs",
     handler: ({ emu, params, body }) => {
       const input = parseInput(invokeBody, body, 'invoke')
-      return emu.invokeFunction(decodeURIComponent(params[0]), input.event ?? {}, { openid: input.openid })
+      return emu.invokeFunction(params.name, input.event ?? {}, { openid: input.openid })
     },
   },
   {
     method: 'POST',
-    pattern: /^\/__sandbox\/timers\/([^/]+)\/fire$/,
-    handler: ({ emu, params }) => emu.fireTimer(decodeURIComponent(params[0])),
+    path: '/__sandbox/timers/{name}/fire',
+    does: "runs a function's timer trigger now, as the timer would",
+    handler: ({ emu, params }) => emu.fireTimer(params.name),
   },
 ]
 
+interface CompiledRoute extends RouteSpec {
+  pattern: RegExp
+  names: string[]
+}
+
+const compiled: CompiledRoute[] = CONTROL_ROUTES.map((r) => {
+  const names: string[] = []
+  const segments = r.path.split('/').map((segment) => {
+    const param = /^\{(\w+)\}$/.exec(segment)
+    if (!param) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')
+    names.push(param[1])
+    return '([^/]+)'
+  })
+  return { ...r, pattern: new RegExp(`^${segments.join('/')}$`), names }
+})
+
+/** The index `GET /__sandbox/` serves: method, path, body and one line each. */
+export function routeIndex(): { method: Method; path: string; body?: string; does: string }[] {
+  return CONTROL_ROUTES.map(({ method, path, body, does }) => (body ? { method, path, body, does } : { method, path, does }))
+}
+
+function decodeParam(raw: string, name: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new HttpError(400, `${name}: ${JSON.stringify(raw)} is not valid percent-encoding`)
+  }
+}
+
 export async function handleControl(emu: Emulator, req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<void> {
   try {
-    const matching = routes.filter((r) => r.pattern.test(url.pathname))
-    if (matching.length === 0) throw new HttpError(404, `no control route ${url.pathname}`)
+    // `/__sandbox` and `/__sandbox/` are both the index.
+    const pathname = url.pathname === '/__sandbox' ? '/__sandbox/' : url.pathname
+    const matching = compiled.filter((r) => r.pattern.test(pathname))
+    if (matching.length === 0) throw new HttpError(404, `no control route ${url.pathname} (GET /__sandbox/ lists them)`)
     const route = matching.find((r) => r.method === req.method)
-    if (!route) throw new HttpError(400, `${url.pathname} does not take ${req.method}; use ${matching.map((r) => r.method).join(' or ')}`)
-    const params = route.pattern.exec(url.pathname)!.slice(1)
+    if (!route) {
+      const allowed = matching.map((r) => r.method)
+      res.setHeader('allow', allowed.join(', '))
+      throw new HttpError(405, `${url.pathname} does not take ${req.method}; use ${allowed.join(' or ')}`)
+    }
+    const values = route.pattern.exec(pathname)!.slice(1)
+    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(values[i], n)]))
     const body = req.method === 'GET' || req.method === 'DELETE' ? {} : parseJsonObject(raw)
     const result = await route.handler({ emu, params, body, url })
     sendJson(res, 200, result ?? { ok: true })
