@@ -31,10 +31,13 @@ export const TUNABLES = {
   pushSeconds: { schema: seconds(DAY), about: 'seconds a pushed goods card stays up' },
   goodsVideoDelaySeconds: { schema: seconds(DAY), about: "seconds after a push before the goods' explanation clip is ready" },
   quotas: {
-    schema: z.record(
-      z.string().refine((k) => QUOTA_KEYS.includes(k), { message: 'must be an endpoint id or quota bucket of the catalogue (e.g. getLiveInfo, review)' }),
-      z.int('must be an integer').min(0, 'must be ≥ 0'),
-    ),
+    schema: z
+      .record(z.string(), z.int('must be an integer').min(0, 'must be ≥ 0'), { error: 'must be an object of {key: calls per day}' })
+      .superRefine((quotas, ctx) => {
+        for (const key of Object.keys(quotas)) {
+          if (!QUOTA_KEYS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be an endpoint id or quota bucket of the catalogue (e.g. getLiveInfo, review)' })
+        }
+      }),
     about: 'calls allowed per Asia/Shanghai day, per endpoint id or quota bucket, over the catalogue quota; merged into the current ones',
   },
 } as const
@@ -50,19 +53,20 @@ const patchSchema = z.strictObject(
 )
 
 /**
- * Validates a change. `nameOf` says how the caller spelled each option (`listPageCap` in JSON, `--list-page-cap`
+ * Validates a change; `what` prefixes the error (empty: none). `nameOf` says how the caller spelled each option (`listPageCap` in JSON, `--list-page-cap`
  * on the command line), so the error names what the caller typed and the rule it broke.
  */
 export function parseTunables(input: unknown, what: string, nameOf: (option: string) => string = (o) => o, keySeparator = '.'): TunablePatch {
   const r = patchSchema.safeParse(input)
   if (r.success) return r.data as TunablePatch
   const issue = r.error.issues[0]
+  const prefix = what ? `${what}: ` : ''
   if (issue.code === 'unrecognized_keys') {
-    throw new SandboxControlError(400, `${what}: ${issue.keys.map(nameOf).join(', ')}: not a settable option (settable: ${TUNABLE_NAMES.map(nameOf).join(', ')})`)
+    throw new SandboxControlError(400, `${prefix}${issue.keys.map(nameOf).join(', ')}: not a settable option (settable: ${TUNABLE_NAMES.map(nameOf).join(', ')})`)
   }
   const [option, ...rest] = issue.path.map(String)
   const field = [nameOf(option ?? ''), ...rest].join(keySeparator)
-  throw new SandboxControlError(400, `${what}: ${field}: ${issue.message}`, field)
+  throw new SandboxControlError(400, `${prefix}${field}: ${issue.message}`, field)
 }
 
 /** The patch as constructor options (null means "unset"). */
@@ -112,7 +116,7 @@ export function tunablesFromFlags(flags: Readonly<Record<string, unknown>>): Tun
       input[name] = numberText(text, flag)
     }
   }
-  return parseTunables(input, 'command line', flagOf, ' ')
+  return parseTunables(input, '', flagOf, ' ')
 }
 
 function numberText(text: string, flag: string): number {
