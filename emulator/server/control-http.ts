@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../emulator'
-import { HttpError, parseJsonObject, sendJson } from './http-util'
+import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed } from './http-util'
 import { parseInput } from '../sandbox/errors'
 
 type Method = 'GET' | 'POST' | 'DELETE'
@@ -216,8 +216,7 @@ export async function handleControl(emu: Emulator, req: IncomingMessage, res: Se
     const route = matching.find((r) => r.method === req.method)
     if (!route) {
       const allowed = matching.map((r) => r.method)
-      res.setHeader('allow', allowed.join(', '))
-      throw new HttpError(405, `${url.pathname} does not take ${req.method}; use ${allowed.join(' or ')}`)
+      return sendMethodNotAllowed(res, allowed, { error: `${url.pathname} does not take ${req.method}; use ${allowed.join(' or ')}` })
     }
     const values = route.pattern.exec(pathname)!.slice(1)
     const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(values[i], n)]))
