@@ -3,7 +3,7 @@
  *   /admin          the CloudBase wire protocol wx-server-sdk and @cloudbase/node-sdk speak (database + wx.openApi)
  *   /__client/...   the mini-program's database channel (as a viewer, security rules enforced, watch feed)
  *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
- *   /__sandbox/...  the control API (reset, seed, clock, rooms, goods audit, faults, calls, functions, timers)
+ *   /__sandbox/...  the control API (GET /__sandbox/ lists its routes: state listings, clock, options, faults, functions)
  * plus the function runner and the timer scheduler. Services start in a fixed order and the port opens last,
  * so a client that can connect finds everything ready.
  */

@@ -51,7 +51,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   {
     method: 'POST',
     path: '/__sandbox/reset',
-    does: 'sandbox state, clock, quotas and the database back to empty (options stay)',
+    does: 'sandbox state, clock, quotas and the database back to empty (options and recent runs stay)',
     handler: async ({ emu }) => {
       await emu.reset()
       return { ok: true }
