@@ -29,6 +29,7 @@ import { buildRoomDoc } from '../src/sync/normalize'
 import { mergeSegments, summarize } from '../src/sync/replays'
 import { DEFAULT_SYNC_CONFIG, runSync } from '../src/sync/sync'
 import { countingDriver, createMapDriver } from './sync-map-driver'
+import { LiveStatus } from '../src/live/status'
 
 // ---------- arguments ----------
 
@@ -137,7 +138,7 @@ function planDays(control: SandboxControl, sandbox: LiveSandbox, from: number, t
         replaySegments: rand() < 0.3 ? 2 : 1,
       }).roomId
     })
-    if (fate < 0.05) continue // never starts: expires (107) at its end time
+    if (fate < 0.05) continue // never starts: expires at its end time
     if (fate < 0.1) {
       ev(createdAt + 5 * MIN, 'delete upcoming', () => {
         if (ref.id !== null) control.deleteRoom(ref.id)
@@ -179,7 +180,7 @@ function planOldDeletions(control: SandboxControl, sandbox: LiveSandbox, from: n
       at,
       what: 'delete old',
       act: () => {
-        const old = sandbox.state.roomsInListOrder().filter((r) => roomStatus(r, at) === 103 && r.closeReplay === 0)
+        const old = sandbox.state.roomsInListOrder().filter((r) => roomStatus(r, at) === LiveStatus.ended && r.closeReplay === 0)
         const victim = old[Math.floor(rand() * old.length)]
         if (victim) control.deleteRoom(victim.roomId)
       },
@@ -289,7 +290,7 @@ function makeBaseline(sandbox: LiveSandbox, clock: Clock): System {
         if (res.roomInfo.length < 100 || (res.total !== undefined && start >= res.total)) break
       }
       for (const row of rows) {
-        if (row.liveStatus === 103 && !replays.get(row.roomid)?.segments.length) {
+        if (row.liveStatus === LiveStatus.ended && !replays.get(row.roomid)?.segments.length) {
           const res = await live.getLiveInfo({ start: 0, limit: 100, action: 'get_replay', roomId: row.roomid }).catch((e: unknown) => {
             if (isEmptyRoomList(e)) return { liveReplay: [] }
             throw e
@@ -301,7 +302,7 @@ function makeBaseline(sandbox: LiveSandbox, clock: Clock): System {
           }
         }
         const held = replays.get(row.roomid)
-        const replay = row.liveStatus === 103 ? summarize(held?.segments ?? [], now, 'none') : undefined
+        const replay = row.liveStatus === LiveStatus.ended ? summarize(held?.segments ?? [], now, 'none') : undefined
         const doc = buildRoomDoc(row, rooms.get(row.roomid), now, replay)
         rooms.set(row.roomid, doc)
         view.set(row.roomid, { liveStatus: doc.liveStatus, section: doc.section })
@@ -322,7 +323,7 @@ const listedAs = (s: Section | undefined): Section | null => (s !== undefined &&
 function truthOf(room: Room | undefined, now: number, sandbox: LiveSandbox): { status: number; section: Section | null } | null {
   if (!room) return null
   const status = roomStatus(room, now)
-  const replays = status === 103 ? visibleReplays(room, now, replayOptions(sandbox.state)) : []
+  const replays = status === LiveStatus.ended ? visibleReplays(room, now, replayOptions(sandbox.state)) : []
   return { status, section: listedAs(sectionOf(status, replays.length ? 'available' : 'none', false)) }
 }
 
@@ -394,7 +395,7 @@ async function main(): Promise<void> {
       // Rooms settle: final for two hours with no replay due → stop watching.
       const room = sandbox.state.rooms.get(id)
       const ended = room ? roomEndedAt(room, now) : null
-      if (!room || ((status === 104 || status === 107 || status === 103) && (ended === null || now - ended > 2 * HOUR))) {
+      if (!room || ((status === LiveStatus.banned || status === LiveStatus.expired || status === LiveStatus.ended) && (ended === null || now - ended > 2 * HOUR))) {
         if (!room || now - (tr.status.get(id)?.at ?? now) > 2 * HOUR) watch.delete(id)
       }
     }

@@ -14,6 +14,7 @@ import {
   pairsToParams,
 } from '../emulator/server/openapi-wire'
 import { type AdminHarness, setDummySecrets, startAdminServer } from './admin-wire-harness'
+import { LiveStatus } from '../src/live/status'
 
 setDummySecrets()
 const load = createRequire(__filename)
@@ -76,7 +77,7 @@ describe('wx.openApi through /admin with wx-server-sdk', () => {
         errcode: 0,
         errmsg: 'ok',
         total: 1,
-        room_info: [{ roomid: 7, name: '春季上新', live_status: 101, cover_img: 'https://x/c.png', goods: [] }],
+        room_info: [{ roomid: 7, name: '春季上新', live_status: LiveStatus.live, cover_img: 'https://x/c.png', goods: [] }],
       }),
     )
     const reply = await cloud.openapi.liveBroadcast.getLiveInfo({ start: 0, limit: 10 })
@@ -87,7 +88,7 @@ describe('wx.openApi through /admin with wx-server-sdk', () => {
     expect(received[0].media).toEqual({})
     expect(reply).toEqual({
       total: 1,
-      roomInfo: [{ roomid: 7, name: '春季上新', liveStatus: 101, coverImg: 'https://x/c.png', goods: [] }],
+      roomInfo: [{ roomid: 7, name: '春季上新', liveStatus: LiveStatus.live, coverImg: 'https://x/c.png', goods: [] }],
       errMsg: 'openapi.liveBroadcast.getLiveInfo:ok',
       errCode: 0,
     })

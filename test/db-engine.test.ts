@@ -192,13 +192,13 @@ describe('memory engine', () => {
 
   it('aggregates with match/group/sort and $lookup into another collection', () => {
     db.createCollection('goods')
-    db.insert('rooms', [{ _id: 'r1', status: 101 }, { _id: 'r2', status: 102 }, { _id: 'r3', status: 101 }])
+    db.insert('rooms', [{ _id: 'r1', status: 'open' }, { _id: 'r2', status: 'draft' }, { _id: 'r3', status: 'open' }])
     db.insert('goods', [{ roomId: 'r1', price: 5 }, { roomId: 'r1', price: 7 }])
     expect(
-      db.aggregate('rooms', [{ $match: { status: { $in: [101, 102] } } }, { $group: { _id: '$status', count: { $sum: 1 } } }, { $sort: { count: -1 } }]),
+      db.aggregate('rooms', [{ $match: { status: { $in: ['open', 'draft'] } } }, { $group: { _id: '$status', count: { $sum: 1 } } }, { $sort: { count: -1 } }]),
     ).toEqual([
-      { _id: 101, count: 2 },
-      { _id: 102, count: 1 },
+      { _id: 'open', count: 2 },
+      { _id: 'draft', count: 1 },
     ])
     const joined = db.aggregate('rooms', [
       { $match: { _id: 'r1' } },

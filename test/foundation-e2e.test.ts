@@ -17,6 +17,7 @@ import { createWxCloud } from '../emulator/client/wx-cloud'
 import { createHttpsTransport } from '../src/cloud/https-transport'
 import { createLiveApi } from '../src/live/client'
 import { WxApiError } from '../src/live/errors'
+import { LiveStatus } from '../src/live/status'
 
 const FIXTURES = path.resolve(__dirname, 'fixtures/e2e-functions')
 const OUT = path.resolve(__dirname, '../node_modules/.cache/emulator', `e2e-${randomUUID().slice(0, 8)}`)
@@ -180,7 +181,7 @@ describe('the control API', () => {
     const roomId = created.body.roomId as number
     expect((await control('POST', `rooms/${roomId}/events`, { event: 'start' })).status).toBe(200)
     const room = emu.sandbox.truth().rooms.find((r: { roomId: number }) => r.roomId === roomId)
-    expect(room?.liveStatus).toBe(101)
+    expect(room?.liveStatus).toBe(LiveStatus.live)
   })
 
   it('seeds the demo merchant, finishes a goods review, and removes a room over HTTP', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { camelKey, snakeKey, toCamelKeys, toSnakeKeys } from '../src/live/case'
+import { LiveStatus } from '../src/live/status'
 
 type Convert = (input: unknown, options: { from: string; to: string; recursive: boolean }) => unknown
 
@@ -51,9 +52,9 @@ describe('key case converters (wx-server-sdk convertCase)', () => {
       users: [{ user_name: 'aB' }],
       ids: [[{ a_b: 1 }]],
     })
-    const reply = { room_info: [{ roomid: 7, live_status: 101, goods: [{ cover_img: 'u', price_type: 1 }] }], live_replay: [] }
+    const reply = { room_info: [{ roomid: 7, live_status: LiveStatus.live, goods: [{ cover_img: 'u', price_type: 1 }] }], live_replay: [] }
     expect(toCamelKeys(reply)).toEqual({
-      roomInfo: [{ roomid: 7, liveStatus: 101, goods: [{ coverImg: 'u', priceType: 1 }] }],
+      roomInfo: [{ roomid: 7, liveStatus: LiveStatus.live, goods: [{ coverImg: 'u', priceType: 1 }] }],
       liveReplay: [],
     })
   })

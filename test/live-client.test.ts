@@ -9,6 +9,7 @@ import { createOpenApiTransport } from '../src/cloud/openapi-transport'
 import { createRoutingTransport } from '../src/cloud/routing-transport'
 import { paramsFromQuery } from '../src/live/query'
 import { unverifiedAnchorRoom } from './live-fixtures'
+import { LiveStatus } from '../src/live/status'
 
 interface Sent {
   endpoint: EndpointDef
@@ -154,7 +155,7 @@ describe('openapi transport (cloud call)', () => {
       errmsg: 'ok',
       total: 1,
       room_info: [
-        { name: '直播间', roomid: 7, cover_img: 'c', share_img: 's', live_status: 102, start_time: 1, end_time: 2, anchor_name: 'a', goods: [] },
+        { name: '直播间', roomid: 7, cover_img: 'c', share_img: 's', live_status: LiveStatus.upcoming, start_time: 1, end_time: 2, anchor_name: 'a', goods: [] },
       ],
     }))
     const api = createLiveApi(createOpenApiTransport(cloud))
@@ -162,7 +163,7 @@ describe('openapi transport (cloud call)', () => {
     expect(calls).toEqual([
       { api: 'liveBroadcast.getLiveInfo', params: { start: 0, limit: 10, action: 'get_replay', room_id: 7 }, appid: undefined },
     ])
-    expect(out.roomInfo[0]).toMatchObject({ roomid: 7, liveStatus: 102, anchorName: 'a' })
+    expect(out.roomInfo[0]).toMatchObject({ roomid: 7, liveStatus: LiveStatus.upcoming, anchorName: 'a' })
     expect(out).not.toHaveProperty('errCode')
     expect(out).not.toHaveProperty('errMsg')
   })

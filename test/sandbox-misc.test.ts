@@ -3,6 +3,7 @@ import { makeSandbox, type SandboxKit } from '../emulator/sandbox/testing'
 import { SANDBOX_APPID, SANDBOX_SECRET, unhandledEndpoints } from '../emulator/sandbox/sandbox'
 import { catalogue, endpointList } from '../src/live/catalogue'
 import { toCamelKeys } from '../src/live/case'
+import { LiveStatus } from '../src/live/status'
 
 async function roomId(kit: SandboxKit, overrides: Record<string, unknown> = {}): Promise<number> {
   const body = await kit.call('createRoom', kit.roomBody(overrides))
@@ -43,7 +44,7 @@ describe('catalogue coverage and reply contract', () => {
     }
     const info = await kit.call('getLiveInfo', { start: 0, limit: 100 })
     const statuses = (info.room_info as { live_status: number }[]).map((r) => r.live_status).sort()
-    expect(statuses).toEqual([101, 102, 103, 103, 103, 104, 105, 107])
+    expect(statuses).toEqual([LiveStatus.live, LiveStatus.upcoming, LiveStatus.ended, LiveStatus.ended, LiveStatus.ended, LiveStatus.banned, LiveStatus.paused, LiveStatus.expired])
   })
 })
 
@@ -92,7 +93,7 @@ describe('subscribers', () => {
     expect((p1.followers as { openid: string }[]).map((f) => f.openid)).toEqual(['oFan0', 'oFan1', 'oFan2'])
     const p2 = await kit.call('getFollowers', { limit: 3, page_break: p1.page_break })
     expect((p2.followers as { openid: string; room_status: number }[]).map((f) => f.openid)).toEqual(['oFan3', 'oFan4'])
-    expect((p2.followers as { room_status: number }[])[0].room_status).toBe(102)
+    expect((p2.followers as { room_status: number }[])[0].room_status).toBe(LiveStatus.upcoming)
   })
 
   it('pushes only live rooms (9410006), one room per Shanghai day (9410005), and records messages', async () => {
@@ -243,7 +244,7 @@ describe('control API input checks', () => {
       expect.objectContaining({ status: 400, field: 'startTime' }),
     )
     const r = kit.control.createRoom({ name: '过去的直播', anchorName: '小美', anchorWechat: 'anchor_xiaomei', startTime: now - 7200, endTime: now - 3600 })
-    expect(r.liveStatus).toBe(107)
+    expect(r.liveStatus).toBe(LiveStatus.expired)
     expect(() => kit.control.deleteRoom(999)).toThrow(expect.objectContaining({ status: 404 }))
     kit.control.reset()
     expect((await kit.call('getLiveInfo', { start: 0, limit: 1 })).errcode).toBe(9410000)

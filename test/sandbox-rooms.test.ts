@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { latestRoomStart } from '../src/live/rules'
 import { makeSandbox } from '../emulator/sandbox/testing'
 import { SandboxControlError } from '../emulator/sandbox/errors'
+import { LiveStatus } from '../src/live/status'
 
 async function createdRoomId(kit: ReturnType<typeof makeSandbox>, overrides: Record<string, unknown> = {}): Promise<number> {
   const body = await kit.call('createRoom', kit.roomBody(overrides))
@@ -111,55 +112,55 @@ describe('room life cycle on the sandbox clock', () => {
     return rows.find((r) => r.roomid === roomId)!.live_status
   }
 
-  it('102 → start 101 → pause 105 → resume 101 → end 103', async () => {
+  it('upcoming → start live → pause paused → resume live → end ended', async () => {
     const kit = makeSandbox()
     const id = await createdRoomId(kit)
-    expect(await status(kit, id)).toBe(102)
+    expect(await status(kit, id)).toBe(LiveStatus.upcoming)
     kit.clock.advance(3600)
-    for (const [event, expected] of [['start', 101], ['pause', 105], ['resume', 101], ['end', 103]] as const) {
+    for (const [event, expected] of [['start', LiveStatus.live], ['pause', LiveStatus.paused], ['resume', LiveStatus.live], ['end', LiveStatus.ended]] as const) {
       expect(kit.control.roomEvent(id, event).liveStatus).toBe(expected)
       expect(await status(kit, id)).toBe(expected)
     }
   })
 
-  it('106 recovers to 101 within 15 min, and becomes 103 at exactly 15 min', async () => {
+  it('abnormal recovers to live within 15 min, and becomes ended at exactly 15 min', async () => {
     const kit = makeSandbox()
     const id = await createdRoomId(kit)
     kit.control.roomEvent(id, 'start')
     kit.control.roomEvent(id, 'abnormal')
     kit.clock.advance(899)
-    expect(await status(kit, id)).toBe(106)
+    expect(await status(kit, id)).toBe(LiveStatus.abnormal)
     kit.control.roomEvent(id, 'recover')
-    expect(await status(kit, id)).toBe(101)
+    expect(await status(kit, id)).toBe(LiveStatus.live)
     kit.control.roomEvent(id, 'abnormal')
     kit.clock.advance(900)
-    expect(await status(kit, id)).toBe(103)
-    expect(() => kit.control.roomEvent(id, 'recover')).toThrow(/status 103/)
+    expect(await status(kit, id)).toBe(LiveStatus.ended)
+    expect(() => kit.control.roomEvent(id, 'recover')).toThrow(/status 103 \(ended\)/)
   })
 
-  it('a room never started turns 107 when its end_time passes, and cannot start', async () => {
+  it('a room never started turns expired when its end_time passes, and cannot start', async () => {
     const kit = makeSandbox()
     const id = await createdRoomId(kit)
     const end = kit.clock.nowSeconds() + 3 * 3600
     kit.clock.set(end - 1)
-    expect(await status(kit, id)).toBe(102)
+    expect(await status(kit, id)).toBe(LiveStatus.upcoming)
     kit.clock.set(end)
-    expect(await status(kit, id)).toBe(107)
+    expect(await status(kit, id)).toBe(LiveStatus.expired)
     try {
       kit.control.roomEvent(id, 'start')
       expect.unreachable()
     } catch (e) {
       expect(e).toBeInstanceOf(SandboxControlError)
       expect((e as SandboxControlError).status).toBe(400)
-      expect((e as Error).message).toContain('107')
+      expect((e as Error).message).toContain('(expired)')
     }
   })
 
-  it('ban gives 104; unknown rooms are 404 and unknown events 400', async () => {
+  it('ban gives banned; unknown rooms are 404 and unknown events 400', async () => {
     const kit = makeSandbox()
     const id = await createdRoomId(kit)
     kit.control.roomEvent(id, 'ban')
-    expect(await status(kit, id)).toBe(104)
+    expect(await status(kit, id)).toBe(LiveStatus.banned)
     expect(() => kit.control.roomEvent(999, 'start')).toThrow(expect.objectContaining({ status: 404 }))
     expect(() => kit.control.roomEvent(id, 'explode')).toThrow(expect.objectContaining({ status: 400 }))
   })

@@ -11,6 +11,7 @@ import { buildFunctions } from '../tools/build-functions'
 import { startEmulator, type Emulator } from '../emulator/emulator'
 import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
 import { COLLECTIONS, type RoomDoc, type SyncStatusDoc } from '../src/cache/schema'
+import { LiveStatus } from '../src/live/status'
 
 const ROOT = path.resolve(__dirname, '../cloudfunctions')
 const OUT = path.resolve(__dirname, '../node_modules/.cache/emulator', `sync-e2e-${randomUUID().slice(0, 8)}`)
@@ -108,13 +109,13 @@ describe('liveSync as a built cloud function', () => {
     expect(ledger.calls.getLiveInfo).toBeGreaterThan(0)
 
     // A room starts on the platform; the next minute's trigger (fired by the scheduler) brings it over.
-    const upcoming = truth.find((t) => t.liveStatus === 102)
+    const upcoming = truth.find((t) => t.liveStatus === LiveStatus.upcoming)
     expect(upcoming).toBeDefined()
     emu.control.roomEvent(upcoming!.roomId, 'start')
     emu.clock.advance(60)
     await until('the timer run after the clock moved', () => (status()?.lastRunAt?.getTime() ?? 0) >= (T0 + 60) * 1000)
     const after = emu.engine.find(COLLECTIONS.rooms, { roomId: upcoming!.roomId })[0] as unknown as RoomDoc
-    expect(after.liveStatus).toBe(101)
+    expect(after.liveStatus).toBe(LiveStatus.live)
     expect(after.section).toBe('live')
   })
 })

@@ -10,6 +10,7 @@ import { runSync } from '../src/sync/sync'
 import { createLiveApi } from '../src/live/client'
 import { createInProcessTransport } from '../emulator/sandbox/in-process-transport'
 import { type Harness, KilledRun, cacheVsTruth, makeHarness, wrapTransport } from './sync-helpers'
+import { LiveStatus } from '../src/live/status'
 
 const DAY = 86400
 
@@ -73,7 +74,7 @@ describe('upstream errors: the cache keeps what it had, then converges', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const before = notDeleted(h)
-      const liveRoom = h.sandbox.truth().rooms.find((r) => r.liveStatus === 101)!
+      const liveRoom = h.sandbox.truth().rooms.find((r) => r.liveStatus === LiveStatus.live)!
       h.control.roomEvent(liveRoom.roomId, 'pause')
       h.control.addFault({ api: 'liveBroadcast.getLiveInfo', times: 3, ...c.fault })
       h.clock.advance(60)
@@ -133,7 +134,7 @@ describe('9410000, the empty list', () => {
 
   it('an empty list confirmed by a second read hides every room (kept for the record)', async () => {
     for (const r of h.sandbox.truth().rooms) {
-      if (r.liveStatus === 101) h.control.roomEvent(r.roomId, 'end')
+      if (r.liveStatus === LiveStatus.live) h.control.roomEvent(r.roomId, 'end')
     }
     for (const r of h.sandbox.truth().rooms) h.control.deleteRoom(r.roomId)
     h.clock.advance(60)
@@ -226,7 +227,7 @@ describe('runs that die or overlap', () => {
   })
 
   it('two overlapping runs: the second leaves at once, the cache stays right', async () => {
-    const liveRoom = h.sandbox.truth().rooms.find((r) => r.liveStatus === 101)!
+    const liveRoom = h.sandbox.truth().rooms.find((r) => r.liveStatus === LiveStatus.live)!
     h.control.roomEvent(liveRoom.roomId, 'end')
     h.control.addFault({ api: 'liveBroadcast.getLiveInfo', times: 1, delayMs: 200 })
     h.clock.advance(60)
@@ -235,7 +236,7 @@ describe('runs that die or overlap', () => {
     const second = await h.run({ owner: 'second' })
     expect(second.status).toBe('busy')
     expect((await slow).status).toBe('ok')
-    expect(h.rooms().find((d) => d.roomId === liveRoom.roomId)?.liveStatus).toBe(103)
+    expect(h.rooms().find((d) => d.roomId === liveRoom.roomId)?.liveStatus).toBe(LiveStatus.ended)
     expect(new Set(h.rooms().map((d) => d._id)).size).toBe(h.rooms().length)
     await settle(h, 25)
     expect(cacheVsTruth(h)).toEqual([])

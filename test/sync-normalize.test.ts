@@ -10,6 +10,7 @@ import { decodeIds, encodeIds } from '../src/sync/idset'
 import { budgetFromContext } from '../src/sync/budget'
 import { DEFAULT_SYNC_CONFIG } from '../src/sync/sync'
 import { makeHarness } from './sync-helpers'
+import { LiveStatus } from '../src/live/status'
 
 const NOW = new Date('2026-01-01T00:00:00Z')
 
@@ -20,7 +21,7 @@ function room(over: Partial<PlatformRoom> = {}): PlatformRoom {
     coverImg: 'https://img/c',
     shareImg: 'https://img/s',
     feedsImg: 'https://img/f',
-    liveStatus: 102,
+    liveStatus: LiveStatus.upcoming,
     startTime: 1767229200,
     endTime: 1767236400,
     anchorName: '小美',
@@ -65,17 +66,17 @@ describe('a platform room as viewers read it', () => {
   })
 
   it('lists paused and abnormal rooms with live ones, hides banned and expired ones', () => {
-    for (const [status, section] of [[101, 'live'], [105, 'live'], [106, 'live'], [104, 'hidden'], [107, 'hidden']] as const) {
+    for (const [status, section] of [[LiveStatus.live, 'live'], [LiveStatus.paused, 'live'], [LiveStatus.abnormal, 'live'], [LiveStatus.banned, 'hidden'], [LiveStatus.expired, 'hidden']] as const) {
       expect(buildRoomDoc(room({ liveStatus: status }), undefined, NOW).section).toBe(section)
     }
   })
 
   it('an ended room waits for its replay when replay is on, and is not listed until it exists', () => {
-    const live = buildRoomDoc(room({ liveStatus: 101 }), undefined, NOW)
-    const ended = buildRoomDoc(room({ liveStatus: 103 }), live, NOW)
+    const live = buildRoomDoc(room({ liveStatus: LiveStatus.live }), undefined, NOW)
+    const ended = buildRoomDoc(room({ liveStatus: LiveStatus.ended }), live, NOW)
     expect(ended.replay.state).toBe('pending')
     expect(ended.section).toBe('ended')
-    expect(buildRoomDoc(room({ liveStatus: 103, closeReplay: 1 }), live, NOW).replay.state).toBe('none')
+    expect(buildRoomDoc(room({ liveStatus: LiveStatus.ended, closeReplay: 1 }), live, NOW).replay.state).toBe('none')
   })
 
   it('the same upstream room hashes the same; statusChangedAt moves only with the status', () => {
@@ -83,7 +84,7 @@ describe('a platform room as viewers read it', () => {
     const later = new Date(NOW.getTime() + 60_000)
     const b = buildRoomDoc(room(), a, later)
     expect(roomChanged(a, b)).toBe(false)
-    const c = buildRoomDoc(room({ liveStatus: 101 }), a, later)
+    const c = buildRoomDoc(room({ liveStatus: LiveStatus.live }), a, later)
     expect(roomChanged(a, c)).toBe(true)
     expect(c.statusChangedAt).toEqual(later)
     expect(b.statusChangedAt).toEqual(NOW)

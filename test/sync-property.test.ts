@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { type Harness, type PageFault, cacheVsTruth, makeHarness } from './sync-helpers'
 import type { SyncConfig } from '../src/sync/sync'
+import { CLOSED_STATUSES, LiveStatus } from '../src/live/status'
 
 const CONFIG: Partial<SyncConfig> = { pageSize: 5, overlap: 2, maxHeadPages: 3, fullSweepEveryMs: 30 * 60_000 }
 
@@ -64,7 +65,7 @@ function apply(h: Harness, step: Step): void {
     case 'delete': {
       const id = roomAt(h, step.room)
       const truth = h.sandbox.truth().rooms.find((r) => r.roomId === id)
-      if (id !== undefined && truth && [102, 103, 104, 107].includes(truth.liveStatus)) h.control.deleteRoom(id)
+      if (id !== undefined && truth && (truth.liveStatus === LiveStatus.upcoming || CLOSED_STATUSES.includes(truth.liveStatus))) h.control.deleteRoom(id)
       return
     }
     case 'edit': {

@@ -25,6 +25,7 @@ import { checkGoodsFields } from './handlers/goods'
 import { SandboxControlError, parseInput } from './errors'
 import { LiveError } from './wire'
 import { shanghaiDay } from '../clock'
+import { liveStatusName } from '../../src/live/status'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
 import { LIVE_STATUS } from '../../src/cache/schema'
@@ -171,7 +172,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     const current = roomStatus(room, at)
     const next = nextStatus(current, event)
     if (next === null) {
-      throw new SandboxControlError(400, `roomEvent: event '${event}' is not allowed while room ${room.roomId} has status ${current}`, 'event')
+      throw new SandboxControlError(400, `roomEvent: event '${event}' is not allowed while room ${room.roomId} has status ${current} (${liveStatusName(current)})`, 'event')
     }
     room.control = { status: next, at }
     return next

@@ -4,17 +4,15 @@
  * runs on a timer: every time-dependent value is computed from the clock when it is read.
  */
 
-export type LiveStatus = 101 | 102 | 103 | 104 | 105 | 106 | 107
+import { LIVE_STATUS_CODES, LiveStatus } from '../../src/live/status'
 
-export const LIVE_STATUS = {
-  live: 101,
-  notStarted: 102,
-  ended: 103,
-  banned: 104,
-  paused: 105,
-  abnormal: 106,
-  expired: 107,
-} as const
+export { LiveStatus }
+
+/** Statuses a control event can put a room in; upcoming and expired follow from the clock alone. */
+export type EventStatus = Exclude<LiveStatus, typeof LiveStatus.upcoming | typeof LiveStatus.expired>
+export const EVENT_STATUSES = LIVE_STATUS_CODES.filter(
+  (c): c is EventStatus => c !== LiveStatus.upcoming && c !== LiveStatus.expired,
+) as [EventStatus, ...EventStatus[]]
 
 /** An abnormal room the anchor does not recover within this long is ended by the platform (live-api.md §3). */
 export const ABNORMAL_GRACE_SECONDS = 15 * 60
@@ -62,7 +60,7 @@ export interface Room {
   isFeedsPublic: number
   banComment: number
   /** The last control event's resulting status and when it happened; null while the room was never started. */
-  control: { status: 101 | 103 | 104 | 105 | 106; at: number } | null
+  control: { status: EventStatus; at: number } | null
   goods: RoomGoods[]
   /** The goods currently popped up to viewers, and until when. */
   pushing?: { goodsId: number; until: number }
@@ -72,35 +70,36 @@ export interface Room {
   createdAt: number
 }
 
-/** Status of a room at `now`, O(1): 102 until started (107 once end_time passes), the control status otherwise, 106 → 103 after the grace. */
+/** Status of a room at `now`, O(1): upcoming until started (expired once end_time passes), the control status otherwise, abnormal → ended after the grace. */
 export function roomStatus(room: Room, now: number): LiveStatus {
   const c = room.control
-  if (c === null) return now >= room.endTime ? 107 : 102
-  if (c.status === 106 && now >= c.at + ABNORMAL_GRACE_SECONDS) return 103
+  if (c === null) return now >= room.endTime ? LiveStatus.expired : LiveStatus.upcoming
+  if (c.status === LiveStatus.abnormal && now >= c.at + ABNORMAL_GRACE_SECONDS) return LiveStatus.ended
   return c.status
 }
 
-/** When the room ended (103), or null if it has not. */
+/** When the room ended, or null if it has not. */
 export function roomEndedAt(room: Room, now: number): number | null {
   const c = room.control
   if (c === null) return null
-  if (c.status === 103) return c.at
-  if (c.status === 106 && now >= c.at + ABNORMAL_GRACE_SECONDS) return c.at + ABNORMAL_GRACE_SECONDS
+  if (c.status === LiveStatus.ended) return c.at
+  if (c.status === LiveStatus.abnormal && now >= c.at + ABNORMAL_GRACE_SECONDS) return c.at + ABNORMAL_GRACE_SECONDS
   return null
 }
 
-const TRANSITIONS: Record<RoomEvent, { from: readonly LiveStatus[]; to: 101 | 103 | 104 | 105 | 106 }> = {
-  start: { from: [102], to: 101 },
-  pause: { from: [101], to: 105 },
-  resume: { from: [105], to: 101 },
-  abnormal: { from: [101], to: 106 },
-  recover: { from: [106], to: 101 },
-  end: { from: [101, 105, 106], to: 103 },
-  ban: { from: [101, 102, 105, 106], to: 104 },
+const { live, upcoming, ended, banned, paused, abnormal } = LiveStatus
+const TRANSITIONS: Record<RoomEvent, { from: readonly LiveStatus[]; to: EventStatus }> = {
+  start: { from: [upcoming], to: live },
+  pause: { from: [live], to: paused },
+  resume: { from: [paused], to: live },
+  abnormal: { from: [live], to: abnormal },
+  recover: { from: [abnormal], to: live },
+  end: { from: [live, paused, abnormal], to: ended },
+  ban: { from: [live, upcoming, paused, abnormal], to: banned },
 }
 
 /** The status an event leads to, or null when the room's current status does not allow it. */
-export function nextStatus(current: LiveStatus, event: RoomEvent): 101 | 103 | 104 | 105 | 106 | null {
+export function nextStatus(current: LiveStatus, event: RoomEvent): EventStatus | null {
   const t = TRANSITIONS[event]
   return t.from.includes(current) ? t.to : null
 }

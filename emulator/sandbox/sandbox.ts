@@ -12,7 +12,7 @@ import { toCamelKeys } from '../../src/live/case'
 import { describeErrcode } from '../../src/live/errors'
 import type { LiveCall, LiveReply, MediaUpload } from './types'
 import { LiveState, type SandboxOptions, type ResolvedOptions, resolveOptions } from './state'
-import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, auditStatus, isoSeconds, roomStatus, visibleReplays, type Room } from './model'
+import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, type LiveStatus, auditStatus, isoSeconds, roomStatus, visibleReplays, type Room } from './model'
 import type { HandlerContext, Handler } from './handlers/context'
 import { roomHandlers, replayOptions } from './handlers/rooms'
 import { goodsHandlers } from './handlers/goods'
@@ -97,7 +97,7 @@ export interface TruthRoom
     | 'isFeedsPublic'
     | 'banComment'
   > {
-  liveStatus: number
+  liveStatus: LiveStatus
   liveType: number
   /** Image URLs as the list serves them (the room holds media ids). */
   coverImg: string

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import type { Clock } from '../clock'
-import type { Media, Member, Room, WarehouseGoods } from './model'
+import { EVENT_STATUSES, type Media, type Member, type Room, type WarehouseGoods } from './model'
 import { LiveState, type ResolvedOptions } from './state'
 
 export const SNAPSHOT_VERSION = 1
@@ -40,7 +40,7 @@ const roomSchema = z.object({
   closeKf: int,
   isFeedsPublic: int,
   banComment: int,
-  control: z.object({ status: z.literal([101, 103, 104, 105, 106]), at: int }).nullable(),
+  control: z.object({ status: z.literal(EVENT_STATUSES), at: int }).nullable(),
   goods: z.array(z.object({ goodsId: id, onSale: flag, explainedAt: int.optional() })),
   pushing: z.object({ goodsId: id, until: int }).optional(),
   assistants: z.array(z.object({ username: z.string(), nickname: z.string(), addedAt: int })),

@@ -1,5 +1,6 @@
 /** live-player-plugin's client API, typed to the parts we use (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/component-api.html). */
 import { LIVE_STATUS_POLL_MS } from '../config'
+import { LiveStatus, liveStatusName } from '../utils/status'
 import type { ShareParams } from './attribution'
 
 interface LivePlayerPlugin {
@@ -25,7 +26,9 @@ export async function getLiveStatus(roomId: number): Promise<number> {
   lastAskedMs.set(roomId, Date.now())
   const res = await plugin().getLiveStatus({ room_id: roomId })
   const status = Number(res && res.liveStatus)
-  if (!Number.isInteger(status) || status < 101 || status > 107) throw new Error(`getLiveStatus.liveStatus: expected 101–107, got ${String(res && res.liveStatus)}`)
+  if (liveStatusName(status) === undefined) {
+    throw new Error(`getLiveStatus.liveStatus: expected one of ${Object.values(LiveStatus).join(', ')}, got ${String(res && res.liveStatus)}`)
+  }
   return status
 }
 

@@ -5,7 +5,7 @@
 import type { RoomDoc, ReplayDoc, SyncStatusDoc } from '../../src/cache/schema'
 import { STALE_AFTER_MS } from '../config'
 import { agoText, countdownText, dateTimeWords, priceText, startWords } from '../utils/format'
-import { badgeOf, type BadgeTone } from '../utils/status'
+import { LiveStatus, badgeOf, type BadgeTone } from '../utils/status'
 
 /** The three lists a viewer sees on the home page, in display order. */
 export const LISTED_SECTIONS = ['live', 'upcoming', 'replay'] as const
@@ -88,7 +88,7 @@ export function toRoomCard(record: CardRecord, nowMs: number, hint?: StatusHint 
   const replayState = record.replay ? record.replay.state : 'notApplicable'
   const badge = badgeOf(liveStatus, replayState)
   const startMs = toMs(record.startTime)
-  const upcoming = liveStatus === 102
+  const upcoming = liveStatus === LiveStatus.upcoming
   const goods = Array.isArray(record.goods) ? record.goods : []
   const expiresMs = record.replay && record.replay.expiresAt ? toMs(record.replay.expiresAt) : NaN
   return {

@@ -7,6 +7,7 @@
  * viewer-readable collection.
  */
 import { z } from 'zod'
+import { LIVE_STATUS_CODES, LIVE_STATUS_NAMES, type LiveStatusName, liveStatusName } from '../live/status'
 
 export const COLLECTIONS = {
   /** Public read, no client write: one document per room. */
@@ -25,24 +26,23 @@ export const COLLECTIONS = {
   roomsPrivate: 'live_rooms_private',
 } as const
 
-export const LIVE_STATUS = {
-  101: 'live',
-  102: 'upcoming',
-  103: 'ended',
-  104: 'banned',
-  105: 'paused',
-  106: 'abnormal',
-  107: 'expired',
-} as const
-export type LiveStatusCode = keyof typeof LIVE_STATUS
-export type LiveStatusName = (typeof LIVE_STATUS)[LiveStatusCode]
-
 /**
  * Which list a viewer sees the room in. `ended` rooms (no replay, or replay expired/off) and `hidden` rooms
  * (banned, expired, deleted) are kept for the record but listed nowhere.
  */
 export const SECTIONS = ['live', 'upcoming', 'replay', 'ended', 'hidden'] as const
 export type Section = (typeof SECTIONS)[number]
+
+/** The list each status puts a room in; an ended room moves to `replay` while its replay is available. */
+export const SECTION_OF_STATUS: Readonly<Record<LiveStatusName, Section>> = {
+  live: 'live',
+  paused: 'live',
+  abnormal: 'live',
+  upcoming: 'upcoming',
+  ended: 'ended',
+  banned: 'hidden',
+  expired: 'hidden',
+}
 
 export const PRICE_TYPES = { 1: 'fixed', 2: 'range', 3: 'discount' } as const
 export type PriceTypeName = (typeof PRICE_TYPES)[keyof typeof PRICE_TYPES]
@@ -85,8 +85,9 @@ export const roomDocSchema = z.object({
   shareImg: z.string(),
   feedsImg: z.string(),
   anchorName: z.string(),
-  liveStatus: z.number().int().min(101).max(107),
-  status: z.enum(['live', 'upcoming', 'ended', 'banned', 'paused', 'abnormal', 'expired']),
+  liveStatus: z.literal(LIVE_STATUS_CODES),
+  /** The name of liveStatus (src/live/status.ts). */
+  status: z.enum(LIVE_STATUS_NAMES),
   startTime: z.date(),
   endTime: z.date(),
   liveType: z.enum(['phone', 'push']),
@@ -166,19 +167,11 @@ export const SYNC_STATUS_ID = 'public'
 
 /** Section of a room from its status and replay state; the one rule both the sync and the tests use. */
 export function sectionOf(liveStatus: number, replayState: ReplaySummary['state'], deleted: boolean): Section {
-  if (deleted) return 'hidden'
-  switch (liveStatus) {
-    case 101:
-    case 105:
-    case 106:
-      return 'live'
-    case 102:
-      return 'upcoming'
-    case 103:
-      return replayState === 'available' ? 'replay' : 'ended'
-    default:
-      return 'hidden' // 104 banned, 107 expired
-  }
+  const name = liveStatusName(liveStatus)
+  // A status the platform adds later is listed nowhere until this table names it.
+  if (deleted || name === undefined) return 'hidden'
+  if (name === 'ended' && replayState === 'available') return 'replay'
+  return SECTION_OF_STATUS[name]
 }
 
 /** Ascending sort key within a section (see roomDocSchema.sortKey). */

@@ -5,29 +5,11 @@
  */
 import { z } from 'zod'
 import { hasAtMostTwoDecimals } from './rules'
+import { LIVE_STATUS_CODES } from './status'
 
 // ---------- enums ----------
 
-export const LiveStatus = {
-  Live: 101,
-  NotStarted: 102,
-  Ended: 103,
-  Banned: 104,
-  Paused: 105,
-  Abnormal: 106,
-  Expired: 107,
-} as const
-export type LiveStatus = (typeof LiveStatus)[keyof typeof LiveStatus]
-export const LIVE_STATUS_NAMES: Readonly<Record<LiveStatus, { zh: string; en: string }>> = {
-  101: { zh: '直播中', en: 'live' },
-  102: { zh: '未开始', en: 'not started' },
-  103: { zh: '已结束', en: 'ended' },
-  104: { zh: '禁播', en: 'banned' },
-  105: { zh: '暂停', en: 'paused' },
-  106: { zh: '异常', en: 'abnormal' },
-  107: { zh: '已过期', en: 'expired' },
-}
-export const liveStatusSchema = z.literal([101, 102, 103, 104, 105, 106, 107])
+export const liveStatusSchema = z.literal(LIVE_STATUS_CODES)
 
 export const AuditStatus = { NotAudited: 0, UnderReview: 1, Approved: 2, Rejected: 3 } as const
 export type AuditStatus = (typeof AuditStatus)[keyof typeof AuditStatus]
@@ -143,7 +125,7 @@ export const roomInfo = z.looseObject({
   coverImg: z.string(),
   shareImg: z.string(),
   feedsImg: z.string().optional(),
-  // Plain int, not the 101..107 literal: a status WeChat adds later must not fail the whole sync.
+  // Plain int, not liveStatusSchema: a status WeChat adds later must not fail the whole sync.
   liveStatus: z.int(),
   startTime: z.int(),
   endTime: z.int(),

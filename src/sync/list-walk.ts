@@ -7,7 +7,8 @@
  */
 import { isEmptyRoomList } from '../live/errors'
 import type { CallGate } from './gate'
-import { type PlatformRoom, buildRoomDoc, isKnownStatus, privateFields, roomChanged } from './normalize'
+import { LiveStatus, isLiveStatus } from '../live/status'
+import { type PlatformRoom, buildRoomDoc, privateFields, roomChanged } from './normalize'
 import type { ListPosition } from './ports'
 import { newReplayTask } from './replays'
 import type { Run } from './run'
@@ -117,7 +118,7 @@ function locateAnchor(
 /** Writes the rooms that changed; schedules replay looks for rooms that just ended. */
 async function applyRows(run: Run, rows: PlatformRoom[]): Promise<void> {
   const { store, now, nowMs, out } = run
-  const known = rows.filter((r) => isKnownStatus(r.liveStatus))
+  const known = rows.filter((r) => isLiveStatus(r.liveStatus))
   if (known.length < rows.length) out.notes.push(`skipped ${rows.length - known.length} room(s) with an unknown live_status`)
   if (known.length === 0) return
   const cached = await store.getRooms(known.map((r) => r.roomid))
@@ -131,7 +132,7 @@ async function applyRows(run: Run, rows: PlatformRoom[]): Promise<void> {
     out.roomsWritten++
     written.push(row)
     if (next.replay.state === 'pending' && prev?.replay.state !== 'pending') {
-      const justEnded = prev !== undefined && prev.liveStatus !== 103
+      const justEnded = prev !== undefined && prev.liveStatus !== LiveStatus.ended
       await store.putReplayTask(newReplayTask(row.roomid, nowMs, justEnded, run.timing))
     }
   }

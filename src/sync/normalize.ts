@@ -5,8 +5,6 @@
 import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import {
-  LIVE_STATUS,
-  type LiveStatusCode,
   PRICE_TYPES,
   type ReplaySummary,
   type RoomDoc,
@@ -16,20 +14,12 @@ import {
   sortKeyOf,
 } from '../cache/schema'
 import type { roomInfo } from '../live/schemas'
+import { LiveStatus, type LiveStatusName, liveStatusName } from '../live/status'
 
 /** A room as the LiveApi returns it from getLiveInfo (camelCase). */
 export type PlatformRoom = z.output<typeof roomInfo>
 
 export const NOT_APPLICABLE: ReplaySummary = { state: 'notApplicable', segments: 0, expiresAt: null }
-
-export function isKnownStatus(code: number): code is LiveStatusCode {
-  return Object.prototype.hasOwnProperty.call(LIVE_STATUS, code)
-}
-
-/** Rooms whose status can still change on its own (live, upcoming, paused, abnormal). */
-export function isOpenStatus(code: number): boolean {
-  return code === 101 || code === 102 || code === 105 || code === 106
-}
 
 function goodsOf(room: PlatformRoom): RoomGoods[] {
   return room.goods.map((g) => {
@@ -50,7 +40,8 @@ function goodsOf(room: PlatformRoom): RoomGoods[] {
 
 /** The upstream part of a room document: what the content hash covers. */
 export function upstreamFields(room: PlatformRoom) {
-  const code = room.liveStatus as LiveStatusCode
+  // Callers pass only rooms whose status is known (isLiveStatus); the cast states that.
+  const status = liveStatusName(room.liveStatus) as LiveStatusName
   return {
     roomId: room.roomid,
     name: room.name,
@@ -58,8 +49,8 @@ export function upstreamFields(room: PlatformRoom) {
     shareImg: room.shareImg,
     feedsImg: room.feedsImg ?? '',
     anchorName: room.anchorName,
-    liveStatus: room.liveStatus,
-    status: LIVE_STATUS[code],
+    liveStatus: LiveStatus[status],
+    status,
     startTime: new Date(room.startTime * 1000),
     endTime: new Date(room.endTime * 1000),
     liveType: room.liveType === 1 ? ('push' as const) : ('phone' as const),
@@ -84,7 +75,7 @@ export function contentHash(value: unknown): string {
  * when replay is on (the fetch follows), none when off; a summary we already hold otherwise stays.
  */
 export function replayAfterSighting(room: PlatformRoom, prevDoc: RoomDoc | undefined): ReplaySummary {
-  if (room.liveStatus !== 103) return NOT_APPLICABLE
+  if (room.liveStatus !== LiveStatus.ended) return NOT_APPLICABLE
   const enabled = room.closeReplay === 0
   const prev = prevDoc?.replay
   if (!prev || prev.state === 'notApplicable') return enabled ? { state: 'pending', segments: 0, expiresAt: null } : { state: 'none', segments: 0, expiresAt: null }

@@ -3,6 +3,7 @@
  * platform lists into what the cache holds, and sets each room's replay summary.
  */
 import { isEmptyRoomList } from '../live/errors'
+import { LiveStatus } from '../live/status'
 import type { CallGate } from './gate'
 import { withReplay, roomChanged } from './normalize'
 import { type PlatformReplay, afterLook, mergeSegments, replayDoc, summarize } from './replays'
@@ -30,7 +31,7 @@ export async function lookForReplays(run: Run): Promise<void> {
   const tasks = await store.dueReplayTasks(nowMs, cfg.maxReplayLooksPerRun)
   for (const task of tasks) {
     const room = (await store.getRooms([task.roomId])).get(task.roomId)
-    if (!room || room.deleted || room.liveStatus !== 103 || !room.replayEnabled || room.replay.state === 'none') {
+    if (!room || room.deleted || room.liveStatus !== LiveStatus.ended || !room.replayEnabled || room.replay.state === 'none') {
       await store.dropReplayTask(task.roomId)
       continue
     }

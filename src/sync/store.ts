@@ -14,6 +14,7 @@ import {
   SYNC_STATUS_ID,
   syncStatusDocSchema,
 } from '../cache/schema'
+import { OPEN_STATUSES } from '../live/status'
 import { cond, type DocDriver, type RawDoc, type Where } from './driver'
 import { type CacheStore, EMPTY_CHECKPOINT, type GoodsAuditRow, type ReplayTask, type RoomRef, type SyncCheckpoint } from './ports'
 
@@ -21,7 +22,6 @@ import { type CacheStore, EMPTY_CHECKPOINT, type GoodsAuditRow, type ReplayTask,
 const READ_CAP = 1000
 const IN_CHUNK = 100
 const LEASE_ID = 'sync'
-const OPEN_STATUSES = [101, 102, 105, 106]
 
 function withoutId(doc: Record<string, unknown>): Record<string, unknown> {
   const { _id: _drop, ...rest } = doc
@@ -87,7 +87,7 @@ export function createCacheStore(db: DocDriver): CacheStore {
     async listRoomRefs(filter) {
       const where: Where = { deleted: false }
       if (filter.startAfter) where.startTime = cond.gt(filter.startAfter)
-      if (filter.openOnly) where.liveStatus = cond.in(OPEN_STATUSES)
+      if (filter.openOnly) where.liveStatus = cond.in([...OPEN_STATUSES])
       const docs = await findAll(C.rooms, where, ['roomId', 'startTime', 'liveStatus', 'syncedAt'])
       return docs.flatMap((d): RoomRef[] =>
         typeof d.roomId === 'number' && d.startTime instanceof Date && typeof d.liveStatus === 'number'

@@ -4,7 +4,8 @@
  * nothing when the platform agrees.
  */
 import type { RoomDoc } from '../cache/schema'
-import { type PlatformRoom, buildRoomDoc, isKnownStatus, privateFields, roomChanged } from './normalize'
+import { LIVE_STATUS_RANGE, isLiveStatus } from '../live/status'
+import { type PlatformRoom, buildRoomDoc, privateFields, roomChanged } from './normalize'
 import type { CacheStore } from './ports'
 
 /**
@@ -16,8 +17,8 @@ export async function writeThroughRoom(
   platformRoom: PlatformRoom,
   now: Date,
 ): Promise<{ doc: RoomDoc; written: boolean }> {
-  if (!isKnownStatus(platformRoom.liveStatus)) {
-    throw new RangeError(`liveStatus: ${platformRoom.liveStatus} is not a known live_status (101–107)`)
+  if (!isLiveStatus(platformRoom.liveStatus)) {
+    throw new RangeError(`liveStatus: ${platformRoom.liveStatus} is not a known live_status (${LIVE_STATUS_RANGE})`)
   }
   const prev = (await store.getRooms([platformRoom.roomid])).get(platformRoom.roomid)
   const next = buildRoomDoc(platformRoom, prev, now)

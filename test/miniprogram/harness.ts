@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EJSON } from 'bson'
 import { inject, vi } from 'vitest'
+import { LiveStatus, type LiveStatusName } from '../../src/live/status'
 import { startEmulator, type Emulator } from '../../emulator/emulator'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
 import {
@@ -66,7 +67,7 @@ export async function startViewerEnv(): Promise<ViewerEnv> {
     showToast: vi.fn(),
     storage: new Map(),
     network: { type: 'wifi' },
-    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: 101 })), getShareParams: vi.fn(async () => ({})) },
+    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.live })), getShareParams: vi.fn(async () => ({})) },
     stop: () => emu.stop(),
   }
 }
@@ -127,12 +128,13 @@ export function goods(n: number, over: Partial<RoomGoods> = {}): RoomGoods {
 }
 
 /** A complete room document as the sync writes it (section and sortKey derived by the schema's rules). */
-export function room(roomId: number, liveStatus: number, startMs: number, over: Partial<RoomDoc> = {}): RoomDoc {
+export function room(roomId: number, status: LiveStatusName, startMs: number, over: Partial<RoomDoc> = {}): RoomDoc {
   const startTime = new Date(startMs)
   const endTime = new Date(startMs + 2 * 3600_000)
-  const replay = over.replay ?? { state: liveStatus === 103 ? 'available' : 'notApplicable', segments: liveStatus === 103 ? 1 : 0, expiresAt: liveStatus === 103 ? new Date(startMs + 90 * 86400_000) : null }
+  const ended = status === 'ended'
+  const replay = over.replay ?? { state: ended ? 'available' : 'notApplicable', segments: ended ? 1 : 0, expiresAt: ended ? new Date(startMs + 90 * 86400_000) : null }
+  const liveStatus = LiveStatus[status]
   const section = sectionOf(liveStatus, replay.state, false)
-  const statuses: Record<number, RoomDoc['status']> = { 101: 'live', 102: 'upcoming', 103: 'ended', 104: 'banned', 105: 'paused', 106: 'abnormal', 107: 'expired' }
   return {
     _id: roomDocId(roomId),
     roomId,
@@ -142,7 +144,7 @@ export function room(roomId: number, liveStatus: number, startMs: number, over: 
     feedsImg: '',
     anchorName: `主播${roomId}`,
     liveStatus,
-    status: statuses[liveStatus],
+    status,
     startTime,
     endTime,
     liveType: 'phone',

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createWxCloud } from '../../emulator/client/wx-cloud'
 import { COLLECTIONS } from '../../src/cache/schema'
 import { goods, installWx, loadPage, recordRequests, room, seedRooms, seedSyncStatus, servingIndex, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
+import { LiveStatus } from '../../src/live/status'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -45,16 +46,16 @@ describe('home page', () => {
   it('lists live, upcoming and replay sections in order, with a badge for every listed status', async () => {
     const now = Date.now()
     seedRooms(env, [
-      room(1, 101, now - 3 * HOUR),
-      room(2, 105, now - 1 * HOUR),
-      room(3, 106, now - 2 * HOUR),
-      room(4, 102, now + 5 * HOUR),
-      room(5, 102, now + 1 * HOUR),
-      room(6, 103, now - 30 * HOUR),
-      room(7, 103, now - 10 * HOUR),
-      room(8, 103, now - 5 * HOUR, { replay: { state: 'none', segments: 0, expiresAt: null }, section: 'ended' }),
-      room(9, 104, now - 4 * HOUR),
-      room(10, 107, now - 50 * HOUR),
+      room(1, 'live', now - 3 * HOUR),
+      room(2, 'paused', now - 1 * HOUR),
+      room(3, 'abnormal', now - 2 * HOUR),
+      room(4, 'upcoming', now + 5 * HOUR),
+      room(5, 'upcoming', now + 1 * HOUR),
+      room(6, 'ended', now - 30 * HOUR),
+      room(7, 'ended', now - 10 * HOUR),
+      room(8, 'ended', now - 5 * HOUR, { replay: { state: 'none', segments: 0, expiresAt: null }, section: 'ended' }),
+      room(9, 'banned', now - 4 * HOUR),
+      room(10, 'expired', now - 50 * HOUR),
     ])
     const p = await open()
     expect(cardIds(p)).toEqual([2, 3, 1, 5, 4, 7, 6])
@@ -65,8 +66,8 @@ describe('home page', () => {
   it('shows goods with yuan prices, the upcoming start time and countdown, and the reminder button', async () => {
     const now = Date.now()
     seedRooms(env, [
-      room(21, 101, now - HOUR, { goods: [goods(1), goods(2, { priceType: 'discount', price: 5000, price2: 3990 }), goods(3), goods(4)] }),
-      room(22, 102, now + 3 * HOUR + 20 * 60_000),
+      room(21, 'live', now - HOUR, { goods: [goods(1), goods(2, { priceType: 'discount', price: 5000, price2: 3990 }), goods(3), goods(4)] }),
+      room(22, 'upcoming', now + 3 * HOUR + 20 * 60_000),
     ])
     const p = await open()
     const live = text(p.querySelector('#room-21')!)
@@ -87,8 +88,8 @@ describe('home page', () => {
   it('pages past 20 rooms with infinite scroll, continuing into the next section', async () => {
     const now = Date.now()
     seedRooms(env, [
-      ...Array.from({ length: 25 }, (_, i) => room(100 + i, 101, now - (i + 1) * 60_000)),
-      ...Array.from({ length: 3 }, (_, i) => room(200 + i, 102, now + (i + 1) * HOUR)),
+      ...Array.from({ length: 25 }, (_, i) => room(100 + i, 'live', now - (i + 1) * 60_000)),
+      ...Array.from({ length: 3 }, (_, i) => room(200 + i, 'upcoming', now + (i + 1) * HOUR)),
     ])
     const p = await open()
     expect(cardIds(p)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i))
@@ -103,7 +104,7 @@ describe('home page', () => {
 
   it('enters a live room through the plugin with custom_params, upcoming and replay through their pages', async () => {
     const now = Date.now()
-    seedRooms(env, [room(31, 101, now - HOUR), room(32, 102, now + HOUR), room(33, 103, now - 9 * HOUR)])
+    seedRooms(env, [room(31, 'live', now - HOUR), room(32, 'upcoming', now + HOUR), room(33, 'ended', now - 9 * HOUR)])
     const p = await open()
     p.querySelector('#room-31')!.querySelector('.card')!.dispatchEvent('tap')
     await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
@@ -123,14 +124,14 @@ describe('home page', () => {
   })
 
   it('says there are no rooms yet when nothing is listed', async () => {
-    seedRooms(env, [room(41, 104, Date.now() - HOUR)])
+    seedRooms(env, [room(41, 'banned', Date.now() - HOUR)])
     const p = await open()
     expect(p.data.status).toBe('empty')
     expect(text(p)).toContain('还没有直播')
   })
 
   it('shows "updated N minutes ago" when the cache is stale, and nothing when fresh', async () => {
-    seedRooms(env, [room(51, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(51, 'live', Date.now() - HOUR)])
     seedSyncStatus(env, Date.now() - 42 * 60_000 - 5_000)
     const p = await open()
     expect(p.querySelector('.stale')!.dom.textContent).toContain('数据更新于 42 分钟前')
@@ -141,7 +142,7 @@ describe('home page', () => {
   })
 
   it('shows a network error with retry, and recovers on retry', async () => {
-    seedRooms(env, [room(61, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(61, 'live', Date.now() - HOUR)])
     const dead = createWxCloud({ url: 'http://127.0.0.1:9', openid: VIEWER })
     const real = env.cloud
     env.cloud = dead
@@ -159,14 +160,14 @@ describe('home page', () => {
 
   it('updates in real time when the cache moves a room from upcoming to live', async () => {
     const now = Date.now()
-    seedRooms(env, [room(71, 102, now + HOUR), room(72, 101, now - HOUR)])
+    seedRooms(env, [room(71, 'upcoming', now + HOUR), room(72, 'live', now - HOUR)])
     const p = await open()
     expect(cardIds(p, 'live')).toEqual([72])
     expect(cardIds(p, 'upcoming')).toEqual([71])
     env.emu.engine.update(
       COLLECTIONS.rooms,
       { _id: 'room-71' },
-      { $set: { liveStatus: 101, status: 'live', section: 'live', sortKey: -(now + 10) } },
+      { $set: { liveStatus: LiveStatus.live, status: 'live', section: 'live', sortKey: -(now + 10) } },
       { multi: false, upsert: false, merge: true },
     )
     await until(() => expect(cardIds(p, 'live')).toEqual([71, 72]))
@@ -176,7 +177,7 @@ describe('home page', () => {
 
   it('reads each section with one indexed query (section + sortKey), 20 rows at a time, only the card fields', async () => {
     const now = Date.now()
-    seedRooms(env, [room(11, 101, now - HOUR), room(12, 102, now + HOUR), room(13, 103, now - 9 * HOUR)])
+    seedRooms(env, [room(11, 'live', now - HOUR), room(12, 'upcoming', now + HOUR), room(13, 'ended', now - 9 * HOUR)])
     seedSyncStatus(env, now)
     const rec = recordRequests()
     try {
@@ -205,11 +206,11 @@ describe('home page', () => {
 
   it('pull to refresh reloads every section from the first page and stops the spinner', async () => {
     const now = Date.now()
-    seedRooms(env, [room(15, 101, now - HOUR)])
+    seedRooms(env, [room(15, 'live', now - HOUR)])
     const p = await open()
     expect(cardIds(p)).toEqual([15])
     // The replay section is not watched: only a reload can show this room.
-    seedRooms(env, [room(17, 103, now - 9 * HOUR)])
+    seedRooms(env, [room(17, 'ended', now - 9 * HOUR)])
     const stop = (globalThis as unknown as { wx: { stopPullDownRefresh: ReturnType<typeof vi.fn> } }).wx.stopPullDownRefresh
     expect(stop).not.toHaveBeenCalled()
     await p.instance.onPullDownRefresh()
@@ -219,7 +220,7 @@ describe('home page', () => {
 
   it('turns stale while the page stays open, without a new read, once the last sync is old enough', async () => {
     const now = Date.now()
-    seedRooms(env, [room(18, 101, now - HOUR)])
+    seedRooms(env, [room(18, 'live', now - HOUR)])
     seedSyncStatus(env, now - 5 * 60_000)
     const p = await open()
     expect(p.querySelector('.stale')).toBeUndefined()

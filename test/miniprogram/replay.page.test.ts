@@ -28,7 +28,7 @@ function seg(index: number, expireMs: number) {
 }
 
 async function open(roomId: number, segments: ReturnType<typeof seg>[] | null, state: 'available' | 'pending' = 'available'): Promise<SimNode> {
-  seedRooms(env, [room(roomId, 103, Date.now() - 2 * DAY)])
+  seedRooms(env, [room(roomId, 'ended', Date.now() - 2 * DAY)])
   if (segments) env.emu.engine.insert(COLLECTIONS.replays, [replayDoc(roomId, segments, state) as unknown as Record<string, unknown>])
   page = loadPage('pages/replay/index')
   await page.instance.onLoad({ roomId: String(roomId) })

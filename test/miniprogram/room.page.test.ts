@@ -2,6 +2,7 @@
 /** Room page: card, countdown, reminder, plugin status polling, entering with the 600-character guard, sharing. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
+import { LiveStatus } from '../../src/live/status'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -19,7 +20,7 @@ beforeEach(async () => {
   env.showToast.mockReset()
   env.storage.clear()
   env.plugin.getLiveStatus.mockReset()
-  env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 102 }))
+  env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: LiveStatus.upcoming }))
   installWx(env)
 })
 afterEach(() => {
@@ -35,7 +36,7 @@ async function open(query: Record<string, string>): Promise<SimNode> {
 
 describe('room page', () => {
   it('shows an upcoming room with its countdown and the start reminder', async () => {
-    seedRooms(env, [room(81, 102, Date.now() + 2 * HOUR + 10 * 60_000)])
+    seedRooms(env, [room(81, 'upcoming', Date.now() + 2 * HOUR + 10 * 60_000)])
     const p = await open({ roomId: '81' })
     expect(p.data.status).toBe('ready')
     expect(text(p)).toMatch(/2小时(9|10)分后开播/)
@@ -46,13 +47,13 @@ describe('room page', () => {
   })
 
   it('asks the plugin for the live status, updates the card and remembers the hint, and does not re-ask within a minute', async () => {
-    seedRooms(env, [room(82, 102, Date.now() + 5 * 60_000)])
-    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 101 }))
+    seedRooms(env, [room(82, 'upcoming', Date.now() + 5 * 60_000)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: LiveStatus.live }))
     const p = await open({ roomId: '82' })
     await until(() => expect(p.data.room.badgeText).toBe('直播中'))
     expect(env.plugin.getLiveStatus).toHaveBeenCalledWith({ room_id: 82 })
     const hints = env.storage.get('live-status-hints') as Record<string, { liveStatus: number }>
-    expect(hints['82'].liveStatus).toBe(101)
+    expect(hints['82'].liveStatus).toBe(LiveStatus.live)
     expect(p.querySelector('#room-82')!.querySelector('.badge')!.dom.textContent).toContain('直播中')
     p.triggerPageLifeTime('hide')
     p.triggerPageLifeTime('show')
@@ -61,7 +62,7 @@ describe('room page', () => {
   })
 
   it('enters through the plugin with the entry channel and page path in custom_params', async () => {
-    seedRooms(env, [room(83, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(83, 'live', Date.now() - HOUR)])
     const p = await open({ roomId: '83', channel: 'share_room' })
     p.querySelector('.enter')!.dispatchEvent('tap')
     await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
@@ -72,7 +73,7 @@ describe('room page', () => {
   })
 
   it('refuses to enter when custom_params would pass 600 characters, saying why', async () => {
-    seedRooms(env, [room(84, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(84, 'live', Date.now() - HOUR)])
     const p = await open({ roomId: '84', campaign: 'x'.repeat(560) })
     p.querySelector('.enter')!.dispatchEvent('tap')
     await until(() => expect(env.showToast).toHaveBeenCalledTimes(1))
@@ -82,8 +83,8 @@ describe('room page', () => {
   })
 
   it('sends an ended room with a replay to the replay page, and refuses a banned room saying why', async () => {
-    seedRooms(env, [room(88, 103, Date.now() - 30 * HOUR), room(89, 104, Date.now() - 2 * HOUR)])
-    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 103 }))
+    seedRooms(env, [room(88, 'ended', Date.now() - 30 * HOUR), room(89, 'banned', Date.now() - 2 * HOUR)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: LiveStatus.ended }))
     const ended = await open({ roomId: '88' })
     expect(ended.querySelector('.enter')!.dom.textContent).toContain('看回放')
     ended.querySelector('.enter')!.dispatchEvent('tap')
@@ -91,7 +92,7 @@ describe('room page', () => {
     expect(env.navigateTo.mock.calls[0][0].url).toBe('/pages/replay/index?roomId=88')
     ended.detach()
 
-    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 104 }))
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: LiveStatus.banned }))
     const banned = await open({ roomId: '89' })
     banned.querySelector('.enter')!.dispatchEvent('tap')
     await until(() => expect(env.showToast).toHaveBeenCalledTimes(1))
@@ -101,7 +102,7 @@ describe('room page', () => {
   })
 
   it('shares the room with a channel', async () => {
-    seedRooms(env, [room(85, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(85, 'live', Date.now() - HOUR)])
     const p = await open({ roomId: '85' })
     expect(p.instance.onShareAppMessage()).toEqual({ title: '直播间85', path: '/pages/room/index?roomId=85&channel=share_room', imageUrl: 'https://img/c85.jpg' })
   })
@@ -115,8 +116,8 @@ describe('room page', () => {
   })
 
   it('does not ask the plugin again within a minute when the room page is reopened, and shows the remembered status', async () => {
-    seedRooms(env, [room(87, 102, Date.now() + 5 * 60_000)])
-    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: 105 }))
+    seedRooms(env, [room(87, 'upcoming', Date.now() + 5 * 60_000)])
+    env.plugin.getLiveStatus.mockImplementation(async () => ({ liveStatus: LiveStatus.paused }))
     const first = await open({ roomId: '87' })
     await until(() => expect(first.data.room.badgeText).toBe('暂停中'))
     first.detach()
@@ -128,7 +129,7 @@ describe('room page', () => {
   })
 
   it('reads the room with one query on the roomId index, projected to what the page shows', async () => {
-    seedRooms(env, [room(88, 101, Date.now() - HOUR)])
+    seedRooms(env, [room(88, 'live', Date.now() - HOUR)])
     const rec = recordRequests()
     try {
       await open({ roomId: '88' })

@@ -3,10 +3,10 @@ process.env.TZ = 'Asia/Shanghai' // "today"/"tomorrow" are the viewer's local da
 import { describe, expect, it, vi } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { COLLECTIONS, LIVE_STATUS, SYNC_STATUS_ID as SCHEMA_SYNC_ID, type RoomDoc } from '../../src/cache/schema'
+import { COLLECTIONS, SYNC_STATUS_ID as SCHEMA_SYNC_ID, type RoomDoc } from '../../src/cache/schema'
 import { LIVE_PLUGIN_APPID } from '../../miniprogram/config'
 import { agoText, countdownText, priceText, startWords, yuan } from '../../miniprogram/utils/format'
-import { badgeOf } from '../../miniprogram/utils/status'
+import { LiveStatus as MiniprogramLiveStatus, badgeOf, closedRoomText } from '../../miniprogram/utils/status'
 import {
   CUSTOM_PARAMS_MAX,
   CustomParamsTooLong,
@@ -21,6 +21,7 @@ import { REPLAYS, ROOMS, SYNC_STATUS, SYNC_STATUS_ID } from '../../miniprogram/s
 import { freshnessOf, nextPlayable, toReplayView, toRoomCard, type CardRecord } from '../../miniprogram/services/views'
 import { entryChannel, lastEntry, onEntry, recordAppShow } from '../../miniprogram/services/attribution'
 import { keepFresh } from '../../miniprogram/services/keep-fresh'
+import { LiveStatus } from '../../src/live/status'
 
 const at = (iso: string): number => Date.parse(iso)
 const NOW = at('2027-03-05T10:00:00+08:00')
@@ -31,7 +32,7 @@ function card(over: Partial<RoomDoc> = {}): CardRecord {
     name: '春季新品专场',
     coverImg: 'https://img/7.jpg',
     anchorName: '小林',
-    liveStatus: 101,
+    liveStatus: LiveStatus.live,
     startTime: new Date(NOW - 3600_000),
     goods: [],
     replay: { state: 'notApplicable', segments: 0, expiresAt: null },
@@ -86,12 +87,23 @@ describe('format', () => {
 
 describe('status badges', () => {
   it('names every live_status, with paused and abnormal shown as warnings', () => {
-    const seen = Object.keys(LIVE_STATUS).map((code) => badgeOf(Number(code)))
+    const seen = Object.values(LiveStatus).map((code) => badgeOf(code))
     expect(seen.map((b) => b.text)).toEqual(['直播中', '预告', '已结束', '已封禁', '暂停中', '主播暂时离开', '已过期'])
-    expect(badgeOf(105).tone).toBe('warn')
-    expect(badgeOf(106).tone).toBe('warn')
-    expect(badgeOf(103, 'available')).toEqual({ text: '回放', tone: 'replay' })
+    expect(badgeOf(LiveStatus.paused).tone).toBe('warn')
+    expect(badgeOf(LiveStatus.abnormal).tone).toBe('warn')
+    expect(badgeOf(LiveStatus.ended, 'available')).toEqual({ text: '回放', tone: 'replay' })
     expect(badgeOf(999).text).toBe('状态未知')
+  })
+
+  it('knows the same live_status codes under the same names as src/live', () => {
+    expect(MiniprogramLiveStatus).toEqual(LiveStatus)
+  })
+
+  it('says why a room that is over cannot be entered, and nothing for one that can', () => {
+    expect(closedRoomText(LiveStatus.paused)).toBe('')
+    expect(closedRoomText(LiveStatus.upcoming)).toBe('')
+    expect(closedRoomText(LiveStatus.banned)).toBe('直播间已被封禁，无法进入')
+    expect(closedRoomText(999)).toBe('直播间暂时无法进入')
   })
 })
 
@@ -140,7 +152,7 @@ describe('room card view model', () => {
   it('maps an upcoming room with goods preview, countdown and start words', () => {
     const vm = toRoomCard(
       card({
-        liveStatus: 102,
+        liveStatus: LiveStatus.upcoming,
         section: 'upcoming',
         startTime: new Date(at('2027-03-05T20:00:00+08:00')),
         goods: [1, 2, 3, 4].map((n) => ({
@@ -156,11 +168,11 @@ describe('room card view model', () => {
     expect(vm.moreGoods).toBe(1)
   })
   it('lets a newer device hint override the cached status, and ignores an older one', () => {
-    expect(toRoomCard(card(), NOW, { liveStatus: 105, atMs: NOW }).badgeText).toBe('暂停中')
-    expect(toRoomCard(card(), NOW, { liveStatus: 105, atMs: NOW - 3600_000 }).badgeText).toBe('直播中')
+    expect(toRoomCard(card(), NOW, { liveStatus: LiveStatus.paused, atMs: NOW }).badgeText).toBe('暂停中')
+    expect(toRoomCard(card(), NOW, { liveStatus: LiveStatus.paused, atMs: NOW - 3600_000 }).badgeText).toBe('直播中')
   })
   it('shows when a replay expires', () => {
-    const vm = toRoomCard(card({ liveStatus: 103, section: 'replay', replay: { state: 'available', segments: 2, expiresAt: new Date(at('2027-06-01T12:00:00+08:00')) } }), NOW)
+    const vm = toRoomCard(card({ liveStatus: LiveStatus.ended, section: 'replay', replay: { state: 'available', segments: 2, expiresAt: new Date(at('2027-06-01T12:00:00+08:00')) } }), NOW)
     expect(vm.badgeText).toBe('回放')
     expect(vm.replayText).toBe('回放 6月1日 12:00 到期')
   })

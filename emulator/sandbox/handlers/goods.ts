@@ -3,14 +3,13 @@
  * warehouse with its audit flow. Rules: live-api.md §2.1 (#4, #20–26), §2.2, §3.
  */
 import { checkGoodsName, hasAtMostTwoDecimals } from '../../../src/live/rules'
+import { LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
 import type { Room, RoomGoods, WarehouseGoods } from '../model'
 import { LiveError } from '../wire'
 import { type Handler, type HandlerContext, goodsAudit, handler, requireRoom, requireStatus } from './context'
 
 // ---------- goods in a room ----------
 
-/** Rooms that are over (ended, banned, expired) no longer take goods changes. */
-const OPEN_ROOM = [101, 102, 105, 106] as const
 
 function pushingNow(ctx: HandlerContext, room: Room): number | null {
   return room.pushing && ctx.now < room.pushing.until ? room.pushing.goodsId : null
@@ -25,7 +24,7 @@ function roomGoodsOf(room: Room, goodsId: number): RoomGoods {
 const importGoods = handler<{ ids: number[]; roomId: number }>((ctx, p) => {
   const { state } = ctx
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, OPEN_ROOM, 'importing goods')
+  requireStatus(ctx, room, OPEN_STATUSES, 'importing goods')
   for (const id of p.ids) {
     const g = state.goods.get(id)
     if (!g) throw new LiveError(300024, `ids: goods ${id} not found`)
@@ -61,7 +60,7 @@ const goodsDeleteInRoom = handler<{ roomId: number; goodsId: number }>((ctx, p) 
 const goodsPush = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
   const { state } = ctx
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101], 'pushing goods (the room must be live)')
+  requireStatus(ctx, room, [LiveStatus.live], 'pushing goods (the room must be live)')
   if (!state.goods.has(p.goodsId)) throw new LiveError(300024, `goodsId: ${p.goodsId} not found`)
   const rg = roomGoodsOf(room, p.goodsId)
   if (rg.onSale !== 1) throw new LiveError(300052, `goodsId: ${p.goodsId} is off shelf and cannot be pushed`)
@@ -74,7 +73,7 @@ const goodsPush = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
 
 const goodsSort = handler<{ roomId: number; goods: { goodsId: number | string }[] }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, OPEN_ROOM, 'sorting goods')
+  requireStatus(ctx, room, OPEN_STATUSES, 'sorting goods')
   const order: number[] = []
   for (const [i, item] of p.goods.entries()) {
     const id = Number(item.goodsId)

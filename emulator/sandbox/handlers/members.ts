@@ -1,6 +1,7 @@
 /**
  * Members (roles) and long-term subscription endpoints. Rules: live-api.md §2.3, §2.4, §4.
  */
+import { LiveStatus } from '../../../src/live/status'
 import { isWechatId, maskUsername, openidFor, roomStatus } from '../model'
 import { LiveError } from '../wire'
 import { type Handler, handler, requireRoom } from './context'
@@ -54,7 +55,7 @@ const deleteRole = handler<{ username: string; role: number }>((ctx, p) => {
   if (!m || !m.roles.has(p.role)) throw new LiveError(2003, `username: ${p.username} does not have role ${p.role}`)
   if (p.role === 2) {
     for (const room of state.rooms.values()) {
-      if (room.anchorWechat === p.username && roomStatus(room, ctx.now) === 102) {
+      if (room.anchorWechat === p.username && roomStatus(room, ctx.now) === LiveStatus.upcoming) {
         throw new LiveError(400005, `username: ${p.username} still anchors room ${room.roomId}, which has not started`)
       }
     }
@@ -112,7 +113,7 @@ const pushMessage = handler<{ roomId: number; userOpenid: string[] }>((ctx, p) =
   if (p.userOpenid.length > 2000) throw new LiveError(200002, 'user_openid: at most 2000 openids per call')
   if (p.userOpenid.length === 0) throw new LiveError(200002, 'user_openid: at least one openid')
   const room = requireRoom(ctx, p.roomId)
-  if (roomStatus(room, ctx.now) !== 101) throw new LiveError(9410006, `room ${room.roomId} is not live`)
+  if (roomStatus(room, ctx.now) !== LiveStatus.live) throw new LiveError(9410006, `room ${room.roomId} is not live`)
   const pushedToday = state.pushedRoomByDay.get(ctx.day)
   if (pushedToday !== undefined && pushedToday !== room.roomId) {
     throw new LiveError(9410005, `room ${pushedToday} was already pushed today; one room per day`)

@@ -10,10 +10,14 @@ import {
   checkRoomName,
   latestRoomStart,
 } from '../../../src/live/rules'
+import { CLOSED_STATUSES, LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
 import { type Room, isWechatId, isoSeconds, openidFor, roomStatus, visibleReplays } from '../model'
 import type { LiveState } from '../state'
 import { LiveError } from '../wire'
 import { type Handler, type HandlerContext, type WireBody, fen, handler, requireRoom, requireStatus } from './context'
+
+/** Open rooms, and ended ones (a finished room can still be shared and have its replay switched). */
+const OPEN_OR_ENDED = [...OPEN_STATUSES, LiveStatus.ended]
 
 const PLUGIN_PAGE = 'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugin'
 
@@ -222,7 +226,7 @@ const getLiveInfo = handler<GetLiveInfoInput>((ctx, p) => {
 const deleteRoom = handler<{ id: number }>((ctx, p) => {
   const room = requireRoom(ctx, p.id)
   // A room on air (live, paused, abnormal) cannot be deleted; end it first.
-  requireStatus(ctx, room, [102, 103, 104, 107], 'deleting the room')
+  requireStatus(ctx, room, [LiveStatus.upcoming, ...CLOSED_STATUSES], 'deleting the room')
   ctx.state.removeRoom(room.roomId)
   return {}
 })
@@ -233,7 +237,7 @@ interface EditRoomInput extends RoomFieldsInput {
 
 const editRoom = handler<EditRoomInput>((ctx, p) => {
   const room = requireRoom(ctx, p.id)
-  requireStatus(ctx, room, [102], 'editing (only rooms that have not started can be edited)')
+  requireStatus(ctx, room, [LiveStatus.upcoming], 'editing (only rooms that have not started can be edited)')
   checkRoomFields(ctx, p, 'edit')
   ctx.state.updateRoom(room, (r) => {
     r.name = p.name
@@ -258,14 +262,14 @@ const editRoom = handler<EditRoomInput>((ctx, p) => {
 const getPushUrl = handler<{ roomId: number }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   if (room.type !== 1) throw new LiveError(300023, `room ${room.roomId} is a phone live room (type 0); push URLs are for type 1`)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'getting a push URL')
+  requireStatus(ctx, room, OPEN_STATUSES, 'getting a push URL')
   const secret = openidFor(`push-${room.roomId}-${room.createdAt}`).slice(1, 17)
   return { pushAddr: `rtmp://live-push.live-sandbox.invalid/live/room${room.roomId}?txSecret=${secret}` }
 })
 
 const getSharedCode = handler<{ roomId: number; params?: string | Record<string, unknown> }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'sharing')
+  requireStatus(ctx, room, OPEN_OR_ENDED, 'sharing')
   let pagePath = `${PLUGIN_PAGE}?room_id=${room.roomId}`
   if (p.params !== undefined && p.params !== '') {
     let decoded: string
@@ -294,7 +298,7 @@ const getSharedCode = handler<{ roomId: number; params?: string | Record<string,
 
 const addAssistant = handler<{ roomId: number; users: { username: string; nickname: string }[] }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'adding assistants')
+  requireStatus(ctx, room, OPEN_STATUSES, 'adding assistants')
   for (const [i, u] of p.users.entries()) {
     if (!isWechatId(u.username)) throw new LiveError(200002, `users.${i}.username: ${u.username} is not a WeChat ID`)
   }
@@ -356,7 +360,7 @@ function checkSubAnchor(ctx: HandlerContext, room: Room, username: string): void
 
 const addSubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'setting a sub-anchor')
+  requireStatus(ctx, room, OPEN_STATUSES, 'setting a sub-anchor')
   checkSubAnchor(ctx, room, p.username)
   if (room.subAnchorWechat !== undefined) {
     throw new LiveError(500004, `room ${room.roomId} already has a sub-anchor; use modifySubAnchor`)
@@ -367,7 +371,7 @@ const addSubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
 
 const modifySubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'changing the sub-anchor')
+  requireStatus(ctx, room, OPEN_STATUSES, 'changing the sub-anchor')
   checkSubAnchor(ctx, room, p.username)
   room.subAnchorWechat = p.username
   return {}
@@ -389,7 +393,7 @@ const getSubAnchor = handler<{ roomId: number }>((ctx, p) => {
 
 const updateFeedPublic = handler<{ roomId: number; isFeedsPublic: number }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'changing feed inclusion')
+  requireStatus(ctx, room, OPEN_OR_ENDED, 'changing feed inclusion')
   room.isFeedsPublic = p.isFeedsPublic
   return {}
 })
@@ -397,14 +401,14 @@ const updateFeedPublic = handler<{ roomId: number; isFeedsPublic: number }>((ctx
 const updateReplay = handler<{ roomId: number; closeReplay: number }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   // Replay may be switched after the start and after the end (it controls whether the replay shows).
-  requireStatus(ctx, room, [101, 102, 103, 105, 106], 'changing the replay switch')
+  requireStatus(ctx, room, OPEN_OR_ENDED, 'changing the replay switch')
   room.closeReplay = p.closeReplay
   return {}
 })
 
 const updateKF = handler<{ roomId: number; closeKf: number }>((ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'changing customer service')
+  requireStatus(ctx, room, OPEN_STATUSES, 'changing customer service')
   if (p.closeKf === 0 && !ctx.state.options.kfConfigured) {
     throw new LiveError(300038, 'closeKf: customer service is not configured in the MP console')
   }
@@ -416,7 +420,7 @@ const updateComment = handler<{ roomId?: number; id?: number; banComment: number
   const roomId = p.roomId ?? p.id
   if (roomId === undefined) throw new LiveError(200002, 'roomId: required (or id)')
   const room = requireRoom(ctx, roomId)
-  requireStatus(ctx, room, [101, 102, 105, 106], 'banning comments')
+  requireStatus(ctx, room, OPEN_STATUSES, 'banning comments')
   room.banComment = p.banComment
   return {}
 })

@@ -10,9 +10,8 @@ import { isOffline } from '../../services/network'
 import { getRoom, type RoomDetail } from '../../services/rooms'
 import { rememberStatus } from '../../services/status-hints'
 import { countdownText } from '../../utils/format'
-import { badgeOf } from '../../utils/status'
 import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareRoom } from '../../utils/share'
-import { closedRoomText } from '../../utils/status'
+import { LiveStatus, badgeOf, closedRoomText } from '../../utils/status'
 
 const ROOM_PATH = 'pages/room/index'
 
@@ -147,8 +146,8 @@ Component({
       const room = this.data.room
       this.setData({ checkedText: '状态已实时确认' })
       if (!room || room.liveStatus === liveStatus) return
-      const badge = badgeOf(liveStatus, liveStatus === 103 ? 'pending' : undefined)
-      const upcoming = liveStatus === 102
+      const badge = badgeOf(liveStatus, liveStatus === LiveStatus.ended ? 'pending' : undefined)
+      const upcoming = liveStatus === LiveStatus.upcoming
       this.setData({
         room: {
           ...room,
