@@ -6,7 +6,7 @@
  * Nothing that identifies a person (creater_openid, anchor / assistant WeChat IDs) is ever stored in a
  * viewer-readable collection.
  */
-import { z } from 'zod'
+import * as z from '../live/zod'
 import { LIVE_STATUS_CODES, LIVE_STATUS_NAMES, type LiveStatusName, liveStatusName } from '../live/status'
 
 export const COLLECTIONS = {
@@ -48,15 +48,15 @@ export const PRICE_TYPES = { 1: 'fixed', 2: 'range', 3: 'discount' } as const
 export type PriceTypeName = (typeof PRICE_TYPES)[keyof typeof PRICE_TYPES]
 
 export const roomGoodsSchema = z.object({
-  goodsId: z.number().int(),
+  goodsId: z.int(),
   name: z.string(),
   coverImg: z.string(),
   url: z.string(),
   priceType: z.enum(['fixed', 'range', 'discount']),
   /** fen. fixed: the price; range: lower bound; discount: original price. */
-  price: z.number().int(),
+  price: z.int(),
   /** fen. range: upper bound; discount: current price; fixed: null. */
-  price2: z.number().int().nullable(),
+  price2: z.nullable(z.int()),
   /** Empty string for the merchant's own goods. */
   thirdPartyAppid: z.string(),
 })
@@ -70,16 +70,16 @@ export const replaySummarySchema = z.object({
    * notApplicable: the room has not ended.
    */
   state: z.enum(['notApplicable', 'pending', 'available', 'expired', 'none']),
-  segments: z.number().int().nonnegative(),
+  segments: z.int().check(z.nonnegative()),
   /** Earliest expiry among unexpired segments, or null. */
-  expiresAt: z.date().nullable(),
+  expiresAt: z.nullable(z.date()),
 })
 export type ReplaySummary = z.infer<typeof replaySummarySchema>
 
 export const roomDocSchema = z.object({
   /** `room-<roomid>`: stable, so a write is an idempotent set. */
-  _id: z.string().regex(/^room-\d+$/),
-  roomId: z.number().int().positive(),
+  _id: z.string().check(z.regex(/^room-\d+$/)),
+  roomId: z.int().check(z.positive()),
   name: z.string(),
   coverImg: z.string(),
   shareImg: z.string(),
@@ -122,7 +122,7 @@ export type RoomDoc = z.infer<typeof roomDocSchema>
 
 export const replaySegmentSchema = z.object({
   /** 0-based, in the order the platform lists them (play in this order). */
-  index: z.number().int().nonnegative(),
+  index: z.int().check(z.nonnegative()),
   mediaUrl: z.string(),
   createTime: z.date(),
   expireTime: z.date(),
@@ -131,8 +131,8 @@ export type ReplaySegment = z.infer<typeof replaySegmentSchema>
 
 export const replayDocSchema = z.object({
   /** `replay-<roomid>`. */
-  _id: z.string().regex(/^replay-\d+$/),
-  roomId: z.number().int().positive(),
+  _id: z.string().check(z.regex(/^replay-\d+$/)),
+  roomId: z.int().check(z.positive()),
   /** Every segment ever seen, expired ones included (the page says "expired" rather than "missing"). */
   segments: z.array(replaySegmentSchema),
   state: replaySummarySchema.shape.state,
@@ -143,17 +143,15 @@ export type ReplayDoc = z.infer<typeof replayDocSchema>
 export const syncStatusDocSchema = z.object({
   _id: z.literal('public'),
   /** End of the last run that completed without an upstream error. */
-  lastSuccessAt: z.date().nullable(),
+  lastSuccessAt: z.nullable(z.date()),
   /** End of the last run, successful or not. */
-  lastRunAt: z.date().nullable(),
+  lastRunAt: z.nullable(z.date()),
   /** End of the last complete full sweep. */
-  lastFullSweepAt: z.date().nullable(),
+  lastFullSweepAt: z.nullable(z.date()),
   /** Rooms currently listed to viewers (live + upcoming + replay). */
-  listedRooms: z.number().int().nonnegative(),
+  listedRooms: z.int().check(z.nonnegative()),
   /** The last upstream problem in plain words, cleared by the next successful run. */
-  lastError: z
-    .object({ at: z.date(), errcode: z.number().nullable(), zh: z.string(), en: z.string() })
-    .nullable(),
+  lastError: z.nullable(z.object({ at: z.date(), errcode: z.nullable(z.number()), zh: z.string(), en: z.string() })),
 })
 export type SyncStatusDoc = z.infer<typeof syncStatusDocSchema>
 

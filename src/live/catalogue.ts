@@ -4,7 +4,7 @@
  * Request schemas check what a client can check alone; rules that need the clock or a width count live in
  * rules.ts. Request objects strip unknown keys (as WeChat ignores them); the client rejects them itself.
  */
-import { z } from 'zod'
+import * as z from './zod'
 import type { EndpointDef, HttpMethod } from './endpoint'
 import * as s from './schemas'
 
@@ -27,16 +27,15 @@ export const catalogue = {
     path: '/wxaapi/broadcast/room/create',
     cloud: 'liveBroadcast.createRoom',
     requestCase: 'camel',
-    request: z.object({
-      ...s.roomFields,
+    request: z.extend(s.roomFields, {
       type: s.flag,
-      subAnchorWechat: s.wechatId.optional(),
-      createrWechat: s.wechatId.optional(),
+      subAnchorWechat: z.optional(s.wechatId),
+      createrWechat: z.optional(s.wechatId),
       // Legacy fields still sent by some SDKs; accepted, not required.
-      screenType: s.flag.optional(),
-      anchorImg: s.mediaId.optional(),
+      screenType: z.optional(s.flag),
+      anchorImg: z.optional(s.mediaId),
     }),
-    response: z.looseObject({ roomId: z.int(), qrcodeUrl: z.string().optional() }),
+    response: z.looseObject({ roomId: z.int(), qrcodeUrl: z.optional(z.string()) }),
     dailyQuota: 10000,
     errcodes: [1007, 200002, 300002, 300028, 300031, 300032, 300034, 300036, 300037, 300038, 300039, 300040, 300041],
     doc: cloudDoc('liveBroadcast.createRoom'),
@@ -50,20 +49,22 @@ export const catalogue = {
     requestCase: 'snake',
     request: z
       .object({
-        start: z.int().min(0),
-        limit: z.int().min(1).max(100),
-        action: z.literal('get_replay').optional(),
-        roomId: s.roomId.optional(),
+        start: z.int().check(z.gte(0)),
+        limit: z.int().check(z.gte(1), z.lte(100)),
+        action: z.optional(z.literal('get_replay')),
+        roomId: z.optional(s.roomId),
       })
-      .superRefine((p, ctx) => {
-        if (p.action !== undefined && p.roomId === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'roomId is required when action is get_replay' })
-        }
-      }),
+      .check(
+        z.superRefine((p, ctx) => {
+          if (p.action !== undefined && p.roomId === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'roomId is required when action is get_replay' })
+          }
+        }),
+      ),
     response: z.looseObject({
-      total: z.int().optional(),
-      roomInfo: z.array(s.roomInfo).default([]),
-      liveReplay: z.array(s.liveReplay).default([]),
+      total: z.optional(z.int()),
+      roomInfo: z._default(z.array(s.roomInfo), []),
+      liveReplay: z._default(z.array(s.liveReplay), []),
     }),
     dailyQuota: 100000,
     errcodes: [1, 9410000, 9410001, 9410002, 9410003],
@@ -89,7 +90,7 @@ export const catalogue = {
     path: '/wxaapi/broadcast/room/addgoods',
     cloud: 'liveBroadcast.addGoods',
     requestCase: 'camel',
-    request: z.object({ ids: z.array(s.goodsId).min(1), roomId: s.roomId }),
+    request: z.object({ ids: z.array(s.goodsId).check(z.minLength(1)), roomId: s.roomId }),
     response: s.emptyReply,
     dailyQuota: 10000,
     errcodes: [200002, 300022, 300023, 300024, 300025, 300026, 300027, 300033],
@@ -102,7 +103,7 @@ export const catalogue = {
     path: '/wxaapi/broadcast/room/editroom',
     cloud: 'liveBroadcast.editRoom',
     requestCase: 'camel',
-    request: z.object({ id: s.roomId, ...s.roomFields }),
+    request: z.extend(s.roomFields, { id: s.roomId }),
     response: s.emptyReply,
     dailyQuota: 10000,
     errcodes: [200002, 300001, 300002, 300022, 300023, 300030, 300031, 300032, 300037],
@@ -131,7 +132,7 @@ export const catalogue = {
     // params: custom data; an object is JSON-encoded into the query by the HTTPS transport.
     request: z.object({
       roomId: s.roomId,
-      params: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+      params: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
     }),
     response: z.looseObject({ cdnUrl: z.string(), pagePath: z.string(), posterUrl: z.string() }),
     dailyQuota: 10000,
@@ -147,7 +148,7 @@ export const catalogue = {
     requestCase: 'camel',
     request: z.object({
       roomId: s.roomId,
-      users: z.array(z.object({ username: s.wechatId, nickname: z.string().min(1) })).min(1).max(10),
+      users: z.array(z.object({ username: s.wechatId, nickname: s.text })).check(z.minLength(1), z.maxLength(10)),
     }),
     response: s.emptyReply,
     dailyQuota: 10000,
@@ -161,7 +162,7 @@ export const catalogue = {
     path: '/wxaapi/broadcast/room/modifyassistant',
     cloud: 'liveBroadcast.modifyAssistant',
     requestCase: 'camel',
-    request: z.object({ roomId: s.roomId, username: s.wechatId, nickname: z.string().min(1) }),
+    request: z.object({ roomId: s.roomId, username: s.wechatId, nickname: s.text }),
     response: s.emptyReply,
     dailyQuota: 10000,
     errcodes: [300022],
@@ -189,7 +190,7 @@ export const catalogue = {
     requestCase: 'camel',
     request: roomOnly,
     response: z.looseObject({
-      list: z.array(s.assistant).default([]),
+      list: z._default(z.array(s.assistant), []),
       count: z.int(),
       maxCount: z.int(),
     }),
@@ -297,12 +298,14 @@ export const catalogue = {
     requestCase: 'camel',
     // The doc table names the room key `id`, its examples and the SDKs send `roomId`: accept either.
     request: z
-      .object({ roomId: s.roomId.optional(), id: s.roomId.optional(), banComment: s.flag })
-      .superRefine((p, ctx) => {
-        if (p.roomId === undefined && p.id === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'roomId (or id) is required' })
-        }
-      }),
+      .object({ roomId: z.optional(s.roomId), id: z.optional(s.roomId), banComment: s.flag })
+      .check(
+        z.superRefine((p, ctx) => {
+          if (p.roomId === undefined && p.id === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'roomId (or id) is required' })
+          }
+        }),
+      ),
     response: s.emptyReply,
     dailyQuota: 10000,
     errcodes: [300022, 300023],
@@ -357,7 +360,7 @@ export const catalogue = {
     // The doc table says number, its example sends "123": accept both.
     request: z.object({
       roomId: s.roomId,
-      goods: z.array(z.object({ goodsId: z.union([s.goodsId, z.string().regex(/^\d+$/)]) })).min(1),
+      goods: z.array(z.object({ goodsId: z.union([s.goodsId, z.string().check(z.regex(/^\d+$/))]) })).check(z.minLength(1)),
     }),
     response: s.emptyReply,
     dailyQuota: 10000,
@@ -384,7 +387,7 @@ export const catalogue = {
     path: '/wxaapi/broadcast/goods/setkey',
     cloud: null,
     requestCase: 'camel',
-    request: z.object({ goodsKey: z.array(z.string().min(1)).min(1) }),
+    request: z.object({ goodsKey: z.array(s.text).check(z.minLength(1)) }),
     response: s.emptyReply,
     dailyQuota: 500,
     errcodes: [200002],
@@ -398,7 +401,7 @@ export const catalogue = {
     cloud: null,
     requestCase: 'camel',
     request: z.object({}),
-    response: z.looseObject({ vendorGoodsKey: z.array(z.string()).default([]) }),
+    response: z.looseObject({ vendorGoodsKey: z._default(z.array(z.string()), []) }),
     dailyQuota: 500,
     errcodes: [],
     doc: `${FRAMEWORK_DOC}pendant.html`,
@@ -426,7 +429,7 @@ export const catalogue = {
     path: '/wxaapi/broadcast/goods/resetaudit',
     cloud: 'liveBroadcast.goodsResetAudit',
     requestCase: 'camel',
-    request: z.object({ goodsId: s.goodsId, auditId: z.int().positive() }),
+    request: z.object({ goodsId: s.goodsId, auditId: s.positiveInt }),
     response: s.emptyReply,
     dailyQuota: 500,
     errcodes: [300009, 300017],
@@ -479,8 +482,8 @@ export const catalogue = {
     path: '/wxa/business/getgoodswarehouse',
     cloud: 'liveBroadcast.goodsInfo',
     requestCase: 'snake',
-    request: z.object({ goodsIds: z.array(s.goodsId).min(1).max(20) }),
-    response: z.looseObject({ goods: z.array(s.warehouseGoods).default([]), total: z.int() }),
+    request: z.object({ goodsIds: z.array(s.goodsId).check(z.minLength(1), z.maxLength(20)) }),
+    response: z.looseObject({ goods: z._default(z.array(s.warehouseGoods), []), total: z.int() }),
     dailyQuota: 1000,
     errcodes: [200002],
     doc: cloudDoc('liveBroadcast.goodsInfo'),
@@ -493,11 +496,11 @@ export const catalogue = {
     cloud: 'liveBroadcast.goodsList',
     requestCase: 'camel',
     request: z.object({
-      offset: z.int().min(0),
-      limit: z.int().min(1).max(100).optional(),
+      offset: z.int().check(z.gte(0)),
+      limit: z.optional(z.int().check(z.gte(1), z.lte(100))),
       status: s.auditStatusSchema,
     }),
-    response: z.looseObject({ goods: z.array(s.approvedGoods).default([]), total: z.int() }),
+    response: z.looseObject({ goods: z._default(z.array(s.approvedGoods), []), total: z.int() }),
     dailyQuota: 10000,
     errcodes: [200002],
     doc: cloudDoc('liveBroadcast.goodsList'),
@@ -510,7 +513,7 @@ export const catalogue = {
     cloud: 'liveBroadcast.addRole',
     requestCase: 'camel',
     request: z.object({ username: s.wechatId, role: s.assignableRoleSchema }),
-    response: z.looseObject({ codeurl: z.string().optional() }),
+    response: z.looseObject({ codeurl: z.optional(z.string()) }),
     dailyQuota: 10000,
     errcodes: [200002, 400001, 400002, 400003, 400004],
     doc: cloudDoc('liveBroadcast.addRole'),
@@ -536,12 +539,12 @@ export const catalogue = {
     cloud: 'liveBroadcast.getRoleList',
     requestCase: 'camel',
     request: z.object({
-      role: s.roleQuerySchema.optional(),
-      offset: z.int().min(0).optional(),
-      limit: z.int().min(1).max(30).optional(),
-      keyword: z.string().optional(),
+      role: z.optional(s.roleQuerySchema),
+      offset: z.optional(z.int().check(z.gte(0))),
+      limit: z.optional(z.int().check(z.gte(1), z.lte(30))),
+      keyword: z.optional(z.string()),
     }),
-    response: z.looseObject({ total: z.int(), list: z.array(s.member).default([]) }),
+    response: z.looseObject({ total: z.int(), list: z._default(z.array(s.member), []) }),
     dailyQuota: 10000,
     errcodes: [200002],
     doc: cloudDoc('liveBroadcast.getRoleList'),
@@ -554,12 +557,12 @@ export const catalogue = {
     cloud: 'liveBroadcast.getFollowers',
     requestCase: 'snake',
     request: z.object({
-      limit: z.int().min(1).max(2000).optional(),
-      pageBreak: z.int().min(0).optional(),
+      limit: z.optional(z.int().check(z.gte(1), z.lte(2000))),
+      pageBreak: z.optional(z.int().check(z.gte(0))),
     }),
     response: z.looseObject({
-      followers: z.array(s.follower).default([]),
-      pageBreak: z.int().optional(),
+      followers: z._default(z.array(s.follower), []),
+      pageBreak: z.optional(z.int()),
     }),
     dailyQuota: 5000,
     errcodes: [200002],
@@ -574,7 +577,7 @@ export const catalogue = {
     requestCase: 'snake',
     request: z.object({
       roomId: s.roomId,
-      userOpenid: z.array(z.string().min(1)).min(1).max(2000),
+      userOpenid: z.array(s.text).check(z.minLength(1), z.maxLength(2000)),
     }),
     response: z.looseObject({ messageId: z.union([z.string(), z.number()]) }),
     dailyQuota: 5000,

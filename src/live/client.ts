@@ -3,7 +3,7 @@
  * anything is sent and checks the reply against the catalogue, so use cases only ever see valid shapes.
  * The transport (cloud call or HTTPS) is injected; this module imports no SDK.
  */
-import { z } from 'zod'
+import * as z from './zod'
 import { catalogue, type Catalogue, type EndpointId } from './catalogue'
 import type { EndpointDef } from './endpoint'
 import { LiveParamsError, LiveReplyError, LiveTransportError, WxApiError } from './errors'
@@ -44,8 +44,8 @@ export type LiveApi = { readonly [K in EndpointId]: LiveMethod<K> } & {
 }
 
 /** Top-level keys the request schema does not know; strip mode would drop them silently (a typo like `closeKF`). */
-function unknownKeys(schema: z.ZodType, params: Record<string, unknown>): string[] {
-  if (!(schema instanceof z.ZodObject)) return []
+function unknownKeys(schema: z.ZodMiniType, params: Record<string, unknown>): string[] {
+  if (!(schema instanceof z.ZodMiniObject)) return []
   const known = new Set(Object.keys(schema.shape))
   return Object.keys(params).filter((k) => !known.has(k))
 }

@@ -3,7 +3,7 @@
  * truth for the typed client, both transports, the sandbox's routing and validation, the errcode messages
  * and the catalogue tests. Adding an endpoint is adding one record.
  */
-import type { z } from 'zod'
+import type * as z from './zod'
 
 export type HttpMethod = 'GET' | 'POST'
 
@@ -14,7 +14,7 @@ export type HttpMethod = 'GET' | 'POST'
  */
 export type WireCase = 'camel' | 'snake'
 
-export interface EndpointDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+export interface EndpointDef<Req extends z.ZodMiniType = z.ZodMiniType, Res extends z.ZodMiniType = z.ZodMiniType> {
   /** Stable id used by the client (`api.createRoom(...)`), the sandbox and the ledger. camelCase. */
   id: string
   /** Name in the official docs, for people searching them. */

@@ -3,7 +3,7 @@
  * Source: /work/shared/reference/live-api.md §5 (plus the platform codes of cloud call and access_token).
  * Tests assert on `errcode`; the sentences are for people.
  */
-import type { z } from 'zod'
+import type * as z from './zod'
 
 export interface ErrcodeText {
   zh: string

@@ -3,17 +3,17 @@
  * catalogue schema expects, field by field, guided by the schema itself (so `keyword=123` stays a string
  * while `roomId=123` becomes a number). Used by the sandbox's HTTPS route.
  */
-import { z } from 'zod'
+import * as z from './zod'
 import type { EndpointDef } from './endpoint'
 
-function accepts(schema: z.ZodType | undefined, value: unknown): boolean {
+function accepts(schema: z.ZodMiniType | undefined, value: unknown): boolean {
   return schema !== undefined && schema.safeParse(value).success
 }
 
 /** Query values (already camelCase keys) → params for `endpoint.request`. Unparseable values are left as strings so validation names them. */
 export function paramsFromQuery(endpoint: EndpointDef, query: Record<string, string>): Record<string, unknown> {
-  const shape: Record<string, z.ZodType> =
-    endpoint.request instanceof z.ZodObject ? (endpoint.request.shape as Record<string, z.ZodType>) : {}
+  const shape: Record<string, z.ZodMiniType> =
+    endpoint.request instanceof z.ZodMiniObject ? (endpoint.request.shape as Record<string, z.ZodMiniType>) : {}
   const out: Record<string, unknown> = {}
   for (const [key, raw] of Object.entries(query)) {
     const field = shape[key]

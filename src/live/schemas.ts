@@ -3,7 +3,7 @@
  * them); reply shapes are camelCase after wx-server-sdk's snake→camel conversion, loose so that fields the
  * platform adds later do not break a sync. Source: live-api.md §2–§4.
  */
-import { z } from 'zod'
+import * as z from './zod'
 import { hasAtMostTwoDecimals } from './rules'
 import { LIVE_STATUS_CODES } from './status'
 
@@ -27,38 +27,42 @@ export const roleQuerySchema = z.literal([-1, 0, 1, 2, 3])
 
 // ---------- request pieces ----------
 
+/** A string that is not empty. */
+export const text = z.string().check(z.minLength(1))
+/** A whole number above zero. */
+export const positiveInt = z.int().check(z.positive())
 /** 0 = enabled / off, 1 = disabled / on, per field (close*, isFeedsPublic, banComment, onSale). */
 export const flag = z.literal([0, 1])
-export const roomId = z.int().positive()
-export const goodsId = z.int().positive()
+export const roomId = positiveInt
+export const goodsId = positiveInt
 /** Images are media_ids from /cgi-bin/media/upload, never URLs. */
-export const mediaId = z.string().min(1)
-export const wechatId = z.string().min(1)
+export const mediaId = text
+export const wechatId = text
 export const yuan = z
   .number()
-  .positive()
-  .refine(hasAtMostTwoDecimals, { message: 'price must be yuan with at most 2 decimals' })
+  .check(z.positive(), z.refine(hasAtMostTwoDecimals, { message: 'price must be yuan with at most 2 decimals' }))
 
-/** The room fields shared by createRoom and editRoom. */
-export const roomFields = {
-  name: z.string().min(1),
+/** The room fields createRoom and editRoom share; each request extends this one shape. */
+export const roomFields = z.object({
+  name: text,
   coverImg: mediaId,
-  startTime: z.int().positive(),
-  endTime: z.int().positive(),
-  anchorName: z.string().min(1),
+  startTime: positiveInt,
+  endTime: positiveInt,
+  anchorName: text,
   anchorWechat: wechatId,
   shareImg: mediaId,
   feedsImg: mediaId,
-  isFeedsPublic: flag.optional(),
+  isFeedsPublic: z.optional(flag),
   closeLike: flag,
   closeGoods: flag,
   closeComment: flag,
-  closeReplay: flag.optional(),
-  closeShare: flag.optional(),
-  closeKf: flag.optional(),
-}
+  closeReplay: z.optional(flag),
+  closeShare: z.optional(flag),
+  closeKf: z.optional(flag),
+})
+export type RoomFields = z.output<typeof roomFields>
 
-/** priceType 2 (range) and 3 (discount) need price2; 3 also needs current (price2) ≤ original (price). */
+/** priceType 2 (range) and 3 (discount) need price2; 2 also needs its upper bound (price2) ≥ price. */
 export function checkPricePair(
   g: { priceType?: number; price?: number; price2?: number },
   ctx: z.core.$RefinementCtx,
@@ -76,32 +80,22 @@ export function checkPricePair(
   }
 }
 
-export const goodsInfoAdd = z
-  .object({
-    coverImgUrl: mediaId,
-    name: z.string().min(1),
-    priceType: priceTypeSchema,
-    price: yuan,
-    price2: yuan.optional(),
-    url: z.string().min(1),
-    thirdPartyAppid: z.string().optional(),
-    goodsKey: z.array(z.string().min(1)).optional(),
-  })
-  .superRefine(checkPricePair)
+/** A warehouse goods item as goods/add takes it; goods/update takes any part of it beside the goodsId. */
+export const goodsFields = z.object({
+  coverImgUrl: mediaId,
+  name: text,
+  priceType: priceTypeSchema,
+  price: yuan,
+  price2: z.optional(yuan),
+  url: text,
+  thirdPartyAppid: z.optional(z.string()),
+  goodsKey: z.optional(z.array(text)),
+})
+export type GoodsFields = z.output<typeof goodsFields>
 
-export const goodsInfoUpdate = z
-  .object({
-    goodsId,
-    coverImgUrl: mediaId.optional(),
-    name: z.string().min(1).optional(),
-    priceType: priceTypeSchema.optional(),
-    price: yuan.optional(),
-    price2: yuan.optional(),
-    url: z.string().min(1).optional(),
-    thirdPartyAppid: z.string().optional(),
-    goodsKey: z.array(z.string().min(1)).optional(),
-  })
-  .superRefine(checkPricePair)
+export const goodsInfoAdd = goodsFields.check(z.superRefine(checkPricePair))
+
+export const goodsInfoUpdate = z.extend(z.partial(goodsFields), { goodsId }).check(z.superRefine(checkPricePair))
 
 // ---------- reply pieces ----------
 
@@ -114,9 +108,9 @@ export const roomGoods = z.looseObject({
   coverImg: z.string(),
   url: z.string(),
   price: z.number(),
-  price2: z.number().optional(),
-  priceType: z.int().optional(),
-  thirdPartyAppid: z.string().optional(),
+  price2: z.optional(z.number()),
+  priceType: z.optional(z.int()),
+  thirdPartyAppid: z.optional(z.string()),
 })
 
 export const roomInfo = z.looseObject({
@@ -124,21 +118,21 @@ export const roomInfo = z.looseObject({
   name: z.string(),
   coverImg: z.string(),
   shareImg: z.string(),
-  feedsImg: z.string().optional(),
+  feedsImg: z.optional(z.string()),
   // Plain int, not liveStatusSchema: a status WeChat adds later must not fail the whole sync.
   liveStatus: z.int(),
   startTime: z.int(),
   endTime: z.int(),
   anchorName: z.string(),
-  liveType: z.int().optional(),
-  closeLike: z.int().optional(),
-  closeGoods: z.int().optional(),
-  closeComment: z.int().optional(),
-  closeKf: z.int().optional(),
-  closeReplay: z.int().optional(),
-  isFeedsPublic: z.int().optional(),
-  createrOpenid: z.string().optional(),
-  goods: z.array(roomGoods).default([]),
+  liveType: z.optional(z.int()),
+  closeLike: z.optional(z.int()),
+  closeGoods: z.optional(z.int()),
+  closeComment: z.optional(z.int()),
+  closeKf: z.optional(z.int()),
+  closeReplay: z.optional(z.int()),
+  isFeedsPublic: z.optional(z.int()),
+  createrOpenid: z.optional(z.string()),
+  goods: z._default(z.array(roomGoods), []),
 })
 
 export const liveReplay = z.looseObject({
@@ -154,11 +148,11 @@ export const warehouseGoods = z.looseObject({
   coverImgUrl: z.string(),
   url: z.string(),
   price: z.number(),
-  price2: z.number().optional(),
+  price2: z.optional(z.number()),
   priceType: z.int(),
   auditStatus: z.int(),
-  thirdPartyTag: z.int().optional(),
-  thirdPartyAppid: z.string().optional(),
+  thirdPartyTag: z.optional(z.int()),
+  thirdPartyAppid: z.optional(z.string()),
 })
 
 /** getapproved goods item (camelCase already on the wire). */
@@ -169,31 +163,31 @@ export const approvedGoods = z.looseObject({
   url: z.string(),
   priceType: z.int(),
   price: z.number(),
-  price2: z.number().optional(),
-  thirdPartyTag: z.int().optional(),
-  thirdPartyAppid: z.string().optional(),
+  price2: z.optional(z.number()),
+  thirdPartyTag: z.optional(z.int()),
+  thirdPartyAppid: z.optional(z.string()),
 })
 
 export const assistant = z.looseObject({
-  timestamp: z.int().optional(),
-  headimg: z.string().optional(),
+  timestamp: z.optional(z.int()),
+  headimg: z.optional(z.string()),
   nickname: z.string(),
   alias: z.string(),
-  openid: z.string().optional(),
+  openid: z.optional(z.string()),
 })
 
 export const member = z.looseObject({
   username: z.string(),
-  nickname: z.string().optional(),
-  openid: z.string().optional(),
-  headingimg: z.string().optional(),
+  nickname: z.optional(z.string()),
+  openid: z.optional(z.string()),
+  headingimg: z.optional(z.string()),
   roleList: z.array(z.int()),
-  updateTimestamp: z.union([z.string(), z.number()]).optional(),
+  updateTimestamp: z.optional(z.union([z.string(), z.number()])),
 })
 
 export const follower = z.looseObject({
   openid: z.string(),
   subscribeTime: z.int(),
-  roomId: z.int().optional(),
-  roomStatus: z.int().optional(),
+  roomId: z.optional(z.int()),
+  roomStatus: z.optional(z.int()),
 })

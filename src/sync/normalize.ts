@@ -3,7 +3,7 @@
  * section and sort key derived, nothing that identifies a person. Pure functions.
  */
 import { createHash } from 'node:crypto'
-import type { z } from 'zod'
+import type * as z from '../live/zod'
 import {
   PRICE_TYPES,
   type ReplaySummary,

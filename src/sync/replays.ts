@@ -3,7 +3,7 @@
  * them so the page can say "expired"), summarising, and the retry schedule after a room ends.
  */
 import { type ReplayDoc, type ReplaySegment, type ReplaySummary, replayDocId } from '../cache/schema'
-import type { z } from 'zod'
+import type * as z from '../live/zod'
 import type { liveReplay } from '../live/schemas'
 import type { ReplayTask } from './ports'
 
