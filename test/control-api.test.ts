@@ -12,7 +12,7 @@ import { buildFunctions } from '../tools/build-functions'
 import { startEmulator, type Emulator } from '../emulator/emulator'
 import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
 import { CONTROL_ROUTES } from '../emulator/server/control-http'
-import { LIVE_STATUS } from '../src/cache/schema'
+import { liveStatusName } from '../src/live/status'
 
 const FIXTURES = path.resolve(__dirname, 'fixtures/e2e-functions')
 const OUT = path.resolve(__dirname, '../node_modules/.cache/emulator', `control-${randomUUID().slice(0, 8)}`)
@@ -112,7 +112,7 @@ describe('listing routes', () => {
     emu.control.seedDemo()
     const rooms = (await control('GET', '/__sandbox/rooms')).body as { roomId: number; liveStatus: number; status: string }[]
     expect(rooms.map((r) => r.roomId)).toEqual(emu.sandbox.truth().rooms.map((r) => r.roomId))
-    for (const r of rooms) expect(r.status).toBe(LIVE_STATUS[r.liveStatus as keyof typeof LIVE_STATUS])
+    for (const r of rooms) expect(r.status).toBe(liveStatusName(r.liveStatus))
     expect(new Set(rooms.map((r) => r.status))).toEqual(new Set(['live', 'upcoming', 'paused', 'ended', 'expired', 'banned']))
 
     const goods = (await control('GET', '/__sandbox/goods')).body as { goodsId: number; auditStatus: number; audit: string }[]

@@ -28,7 +28,6 @@ import { shanghaiDay } from '../clock'
 import { liveStatusName } from '../../src/live/status'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
-import { LIVE_STATUS } from '../../src/cache/schema'
 import { AuditStatus as AUDIT_STATUS, RoleId } from '../../src/live/schemas'
 
 const flag = z.literal([0, 1])
@@ -312,7 +311,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     },
 
     rooms() {
-      return sandbox.truth().rooms.map((r) => ({ ...r, status: LIVE_STATUS[r.liveStatus as keyof typeof LIVE_STATUS] ?? String(r.liveStatus) }))
+      return sandbox.truth().rooms.map((r) => ({ ...r, status: liveStatusName(r.liveStatus) ?? String(r.liveStatus) }))
     },
 
     goods() {
