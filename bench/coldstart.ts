@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process'
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { buildFunctions, MAX_BUNDLE_BYTES } from '../tools/build-functions'
@@ -71,6 +72,8 @@ export interface SubjectFigures {
 
 export interface ColdstartReport {
   node: string
+  /** The machine's 1-minute load average when the runs ended, beside its core count: wall time suffers first. */
+  load: { average: number; cores: number }
   runs: number
   minify: boolean
   bare: SubjectFigures
@@ -143,6 +146,7 @@ export async function runColdstart(args: Args): Promise<ColdstartReport> {
     const bare = summarise(BARE_NAME, bareSamples)
     return {
       node: process.version,
+      load: { average: loadavg()[0], cores: cpus().length },
       runs: args.runs,
       minify: args.minify,
       bare,
@@ -165,7 +169,7 @@ const ratio = (n: number) => `${n.toFixed(2)}×`
 
 export function formatReport(r: ColdstartReport): string[] {
   const lines = [
-    `cold start, median of ${r.runs} interleaved run(s) each, node ${r.node}${r.minify ? ', minified build' : ''}`,
+    `cold start, median of ${r.runs} interleaved run(s) each, node ${r.node}${r.minify ? ', minified build' : ''}, load average ${r.load.average.toFixed(1)} on ${r.load.cores} cores`,
     `targets: each function ≤ ${ratio(TARGETS.maxRatio)} the bare function's wall and CPU time, bundle ≤ ${kb(TARGETS.maxBytes)}`,
     '',
     `${'subject'.padEnd(20)} ${'bundle'.padStart(10)} ${'wall'.padStart(10)} ${'cpu'.padStart(10)} ${'load+init'.padStart(10)} ${'peak rss'.padStart(10)}  ratio wall / cpu`,

@@ -22,7 +22,7 @@ describe('bench:coldstart', () => {
       expect(f.meetsTargets).toBe(f.wallRatio <= TARGETS.maxRatio && f.cpuRatio <= TARGETS.maxRatio && f.bytes! <= TARGETS.maxBytes)
     }
     const lines = formatReport(report)
-    expect(lines[0]).toMatch(/median of 1 interleaved run/)
+    expect(lines[0]).toMatch(/median of 1 interleaved run.*, load average \d+\.\d on \d+ cores$/)
     expect(lines[1]).toBe('targets: each function ≤ 1.10× the bare function\'s wall and CPU time, bundle ≤ 200.0 KB')
     expect(lines.find((l) => l.startsWith(BARE_NAME))).toMatch(/ms .* MB {2}baseline$/)
     expect(lines.find((l) => l.startsWith('liveSync'))).toMatch(/KB .* ms .* MB {2}\d+\.\d\d× \/ \d+\.\d\d× {2}(meets|MISSES) the targets$/)
