@@ -4,7 +4,14 @@
  * sandbox clock, so the demo looks the same whatever day it is seeded.
  */
 import type { LiveSandbox } from './sandbox'
-import type { SandboxControl } from './control'
+
+/** The control operations the demo is made with: declared here, since control.ts imports this file to seed. */
+export interface SeedControl {
+  createRoom(input: unknown): { roomId: number }
+  createGoods(input: unknown): { goodsId: number }
+  importGoods(input: unknown): unknown
+  addFollower(input: unknown): unknown
+}
 
 export interface DemoSeed {
   rooms: {
@@ -25,7 +32,7 @@ export interface DemoSeed {
 const H = 3600
 const D = 24 * H
 
-export function seedDemo(sandbox: LiveSandbox, control: SandboxControl): DemoSeed {
+export function seedDemo(sandbox: LiveSandbox, control: SeedControl): DemoSeed {
   const now = sandbox.clock.nowSeconds()
   const state = sandbox.state
 
