@@ -14,22 +14,24 @@ import path from 'node:path'
 import { createClock, type Clock } from './clock'
 import { IdentityRegistry } from './identity'
 import { createMemoryEngine } from './db/memory-engine'
-import type { DatabaseEngine } from './db/types'
 import { createAdminHandler } from './server/admin'
 import { createOpenApiRouter } from './server/openapi-route'
 import { handleLiveHttps, isLiveHttpsPath } from './server/live-https'
 import { handleControl } from './server/control-http'
 import { HttpError, readBody, sendJson } from './server/http-util'
 import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
-import { createControl, type SandboxControl } from './sandbox/control'
+import { createControl } from './sandbox/control'
 import { attachSandboxPersistence } from './sandbox/persist'
 import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
-import { loadFunctionSpecs, type FunctionSpec } from '../tools/function-config'
-import { FunctionRunner, type InvokeResult, type RunRecord } from './functions/runner'
+import { loadFunctionSpecs } from '../tools/function-config'
+import { FunctionRunner } from './functions/runner'
 import { TimerScheduler } from './functions/scheduler'
 import { readDatabaseDir } from '../tools/database-config'
+import type { Emulator } from './types'
+
+export type { Emulator, FunctionListing, ServiceInfo } from './types'
 
 export const DEFAULT_ENV_ID = 'local-dev-env'
 export const DEFAULT_APPID = 'wxsandboxlive0001'
@@ -60,42 +62,6 @@ export interface EmulatorOptions {
   clock?: Clock
   /** One line per notable event (function runs, timer fires). */
   log?: (line: string) => void
-}
-
-export interface ServiceInfo {
-  name: string
-  description: string
-}
-
-/** A declared function as `GET /__sandbox/functions` lists it (environment variables left out: they may hold secrets). */
-export interface FunctionListing {
-  name: string
-  trigger: { name: string; config: string } | null
-  timeoutSec: number
-  memoryMb: number
-  openapi: string[]
-  /** Newest first, at most RECENT_RUNS_PER_FUNCTION. */
-  recentRuns: RunRecord[]
-}
-
-export interface Emulator {
-  readonly url: string
-  readonly port: number
-  readonly envId: string
-  readonly appid: string
-  readonly clock: Clock
-  readonly engine: DatabaseEngine
-  readonly sandbox: LiveSandbox
-  readonly control: SandboxControl
-  readonly identities: IdentityRegistry
-  readonly functions: FunctionSpec[]
-  invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
-  fireTimer(name: string): Promise<InvokeResult>
-  listFunctions(): FunctionListing[]
-  /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
-  reset(): Promise<void>
-  info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
-  stop(): Promise<void>
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

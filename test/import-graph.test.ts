@@ -1,7 +1,7 @@
 /**
  * The project's import graph, read with the TypeScript API (static, type-only and dynamic imports and require
- * calls alike): no two top-level folders depend on each other, and each folder imports only the folders its layer
- * allows.
+ * calls alike): no file takes part in an import cycle, no two top-level folders depend on each other, and each
+ * folder imports only the folders its layer allows.
  */
 import { readdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
@@ -181,6 +181,10 @@ describe('import graph', () => {
     const views = graph.get(join('miniprogram', 'services', 'views.ts'))!
     expect([...views.all]).toContain(join('src', 'cache', 'schema.ts'))
     expect([...views.runtime]).not.toContain(join('src', 'cache', 'schema.ts'))
+  })
+
+  it('has no import cycle between files, counting type-only imports', () => {
+    expect(cycles(edges(graph, 'all')).map((c) => c.join(' ↔ '))).toEqual([])
   })
 
   it('has no two top-level folders importing each other', () => {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import type { Emulator } from '../emulator'
+import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed } from './http-util'
 import { parseInput } from '../sandbox/errors'
 

@@ -1,0 +1,47 @@
+/**
+ * What a running emulator offers its callers (the CLI, the control routes, tests). Apart from emulator.ts, which
+ * builds it, so that the control routes can take it without importing the module that imports them.
+ */
+import type { Clock } from './clock'
+import type { DatabaseEngine } from './db/types'
+import type { IdentityRegistry } from './identity'
+import type { LiveSandbox } from './sandbox/sandbox'
+import type { SandboxControl } from './sandbox/control'
+import type { InvokeResult, RunRecord } from './functions/runner'
+import type { FunctionSpec } from '../tools/function-config'
+
+export interface ServiceInfo {
+  name: string
+  description: string
+}
+
+/** A declared function as `GET /__sandbox/functions` lists it (environment variables left out: they may hold secrets). */
+export interface FunctionListing {
+  name: string
+  trigger: { name: string; config: string } | null
+  timeoutSec: number
+  memoryMb: number
+  openapi: string[]
+  /** Newest first, at most RECENT_RUNS_PER_FUNCTION. */
+  recentRuns: RunRecord[]
+}
+
+export interface Emulator {
+  readonly url: string
+  readonly port: number
+  readonly envId: string
+  readonly appid: string
+  readonly clock: Clock
+  readonly engine: DatabaseEngine
+  readonly sandbox: LiveSandbox
+  readonly control: SandboxControl
+  readonly identities: IdentityRegistry
+  readonly functions: FunctionSpec[]
+  invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
+  fireTimer(name: string): Promise<InvokeResult>
+  listFunctions(): FunctionListing[]
+  /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
+  reset(): Promise<void>
+  info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
+  stop(): Promise<void>
+}
