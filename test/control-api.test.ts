@@ -196,6 +196,7 @@ describe('sandbox options at run time', () => {
     expect(emu.sandbox.truth().rooms.length).toBe(rooms + 1)
   })
 
+  // Strings are sent as they are (JSON.stringify would drop a `__proto__` key).
   const badOptions: [body: unknown, error: RegExp][] = [
     [{ listPageCap: 0 }, /^options: listPageCap: must be ≥ 1$/],
     [{ listPageCap: 101 }, /^options: listPageCap: must be ≤ 100$/],
@@ -208,6 +209,8 @@ describe('sandbox options at run time', () => {
     [{ quotas: { nope: 5 } }, /^options: quotas\.nope: must be an endpoint id or quota bucket/],
     [{ quotas: [5] }, /^options: quotas: must be an object of \{key: calls per day\}$/],
     [{ pageCap: 1 }, /^options: pageCap: not a settable option \(settable: listPageCap, /],
+    ['{"quotas":{"__proto__":5}}', /__proto__/],
+    ['{"__proto__":{"listPageCap":1}}', /__proto__/],
   ]
   for (const [body, error] of badOptions) {
     it(`refuses ${JSON.stringify(body)} naming the option and the rule, changing nothing`, async () => {
