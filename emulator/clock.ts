@@ -71,8 +71,3 @@ export function createClock(wallNow: () => number = Date.now): Clock {
     },
   }
 }
-
-/** Asia/Shanghai calendar day (UTC+8, no DST) of a Unix time in seconds, as `YYYY-MM-DD`. */
-export function shanghaiDay(unixSeconds: number): string {
-  return new Date((unixSeconds + 8 * 3600) * 1000).toISOString().slice(0, 10)
-}

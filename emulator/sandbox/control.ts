@@ -24,8 +24,9 @@ import { type CreateRoomInput, checkRoomFields, insertNewRoom } from './handlers
 import { checkGoodsFields } from './handlers/goods'
 import { SandboxControlError, parseInput } from './errors'
 import { LiveError } from './wire'
-import { shanghaiDay } from '../clock'
+import { shanghaiDay } from '../../src/live/day'
 import { liveStatusName } from '../../src/live/status'
+import { isWechatId } from '../../src/live/rules'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
 import { AuditStatus as AUDIT_STATUS, RoleId } from '../../src/live/schemas'
@@ -196,7 +197,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
         shareImg: p.shareImg ?? placeholderImage(),
       }
       if (p.feedsImg === undefined) delete fields.feedsImg
-      const ctx = { state: st(), now: t, day: shanghaiDay(t) }
+      const ctx = { state: st(), now: t, day: shanghaiDay(t * 1000) }
       asControl('createRoom', () => checkRoomFields(ctx, fields, 'create', false))
       let lastAt = 0
       for (const [i, h] of (p.history ?? []).entries()) {
@@ -240,7 +241,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
         url: p.url,
         coverImgUrl: p.coverImgUrl ?? placeholderImage(),
       }
-      asControl('createGoods', () => checkGoodsFields({ state: s, now: t, day: shanghaiDay(t) }, fields))
+      asControl('createGoods', () => checkGoodsFields({ state: s, now: t, day: shanghaiDay(t * 1000) }, fields))
       const g: WarehouseGoods = {
         goodsId: s.nextGoodsId++,
         auditId: s.nextAuditId++,
@@ -289,7 +290,7 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
 
     setUserVerified(wechatId, verified) {
       const v = parseInput(verifiedSchema, verified, 'setUserVerified', 'verified')
-      if (!/^[A-Za-z][A-Za-z0-9_-]{5,19}$/.test(wechatId)) {
+      if (!isWechatId(wechatId)) {
         throw new SandboxControlError(400, `setUserVerified: wechatId: ${wechatId} is not a WeChat ID (6–20 letters, digits, _ or -, letter first)`, 'wechatId')
       }
       if (v) st().unverified.delete(wechatId)

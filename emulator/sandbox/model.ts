@@ -205,11 +205,6 @@ export function maskUsername(username: string): string {
   return username.slice(0, 2) + '****' + username.slice(-2)
 }
 
-/** WeChat ID format: 6–20 characters, a letter first, then letters, digits, `_` or `-`. */
-export function isWechatId(s: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]{5,19}$/.test(s)
-}
-
 /** A stable fake openid per WeChat ID, so repeated reads agree. */
 export function openidFor(wechatId: string): string {
   let h1 = 0x811c9dc5

@@ -1,11 +1,12 @@
 /**
  * The Live sandbox: a stateful, HTTP-free simulation of one merchant's Live account. `callApi` is the one
- * door for all 38 endpoints (normalise keys → validate with the catalogue → daily quota → injected faults →
+ * door for every catalogue endpoint (normalise keys → validate with the catalogue → daily quota → injected faults →
  * handler); tokens and temporary media live here too because the HTTPS routes need them.
  */
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { type Clock, shanghaiDay } from '../clock'
+import type { Clock } from '../clock'
+import { shanghaiDay } from '../../src/live/day'
 import { catalogue, endpointList, isEndpointId } from '../../src/live/catalogue'
 import type { EndpointDef } from '../../src/live/endpoint'
 import { toCamelKeys } from '../../src/live/case'
@@ -265,14 +266,17 @@ export class LiveSandbox {
     const endpoint: EndpointDef = catalogue[call.endpointId]
     const api = apiKey(endpoint)
     const now = this.clock.nowSeconds()
-    const day = shanghaiDay(now)
+    const day = shanghaiDay(now * 1000)
     this.count(this.log, day, api)
 
     const parsed = endpoint.request.safeParse(this.normalise(endpoint, call.params))
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const field = issue.path.length ? issue.path.join('.') : '(params)'
-      return reply(errorBody(200002, `invalid args: ${field}: ${issue.message}`))
+      // A rules.ts rule inside the schema carries the errcode the platform answers; anything else is a parameter error.
+      const ruleErrcode = issue.code === 'custom' ? (issue.params as { errcode?: unknown } | undefined)?.errcode : undefined
+      const errcode = typeof ruleErrcode === 'number' ? ruleErrcode : 200002
+      return reply(errorBody(errcode, `invalid args: ${field}: ${issue.message}`))
     }
 
     const bucket = endpoint.quotaBucket ?? endpoint.id
@@ -295,7 +299,7 @@ export class LiveSandbox {
     if (!handle) return reply(errorBody(-1, `not implemented: ${endpoint.id}`))
     // Re-read the clock: a delay fault may have let time pass.
     const at = this.clock.nowSeconds()
-    const ctx: HandlerContext = { state: this.live, now: at, day: shanghaiDay(at) }
+    const ctx: HandlerContext = { state: this.live, now: at, day: shanghaiDay(at * 1000) }
     try {
       const body = handle(ctx, parsed.data as Record<string, unknown>)
       return reply({ errcode: 0, errmsg: 'ok', ...body })

@@ -11,9 +11,9 @@ import {
   type PushedMessage,
   type Room,
   type WarehouseGoods,
-  isWechatId,
   openidFor,
 } from './model'
+import { isWechatId } from '../../src/live/rules'
 
 export interface SandboxOptions {
   /** Most rows getliveinfo returns per page, whatever `limit` asks (community saw 50; docs say ≤ 100). Default 100. */

@@ -5,19 +5,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import busboy from 'busboy'
-import { endpointList } from '../../src/live/catalogue'
+import { endpointAtPath } from '../../src/live/catalogue'
 import { paramsFromQuery } from '../../src/live/query'
-import type { EndpointDef } from '../../src/live/endpoint'
 import type { LiveSandbox } from '../sandbox/sandbox'
 import type { LiveReply, MediaUpload } from '../sandbox/types'
 import { errorBody } from '../sandbox/wire'
 import { parseJsonObject, sendJson, sendRaw } from './http-util'
 
-const byPath = new Map<string, EndpointDef>(endpointList.map((e) => [e.path.toLowerCase(), e]))
-
 /** True when this module serves the path. */
 export function isLiveHttpsPath(pathname: string): boolean {
-  return pathname.startsWith('/cgi-bin/') || byPath.has(pathname.toLowerCase())
+  return pathname.startsWith('/cgi-bin/') || endpointAtPath(pathname) !== undefined
 }
 
 export async function handleLiveHttps(
@@ -60,7 +57,7 @@ export async function handleLiveHttps(
     return sendJson(res, 200, sandbox.uploadMedia({ type, ...file }))
   }
 
-  const endpoint = byPath.get(path.toLowerCase())
+  const endpoint = endpointAtPath(path)
   if (!endpoint) return wechatError(res, 40066, `invalid url ${path}`)
   if (req.method !== endpoint.method) {
     return endpoint.method === 'GET' ? wechatError(res, 43001, 'require GET method') : wechatError(res, 43002, 'require POST method')

@@ -6,7 +6,7 @@
 import type { EndpointDef } from '../live/endpoint'
 import type { LiveTransport } from '../live/client'
 import { toCamelKeys, toSnakeKeys } from '../live/case'
-import { LiveTransportError, WxApiError } from '../live/errors'
+import { LiveTransportError, WxApiError, isTokenExpired } from '../live/errors'
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
 
@@ -29,7 +29,6 @@ export interface HttpsTransport extends LiveTransport {
 }
 
 const TOKEN_ENDPOINT = 'stable_token'
-const TOKEN_EXPIRED = new Set([40001, 42001])
 
 interface CachedToken {
   token: string
@@ -161,7 +160,7 @@ export function createHttpsTransport(opts: HttpsTransportOptions): HttpsTranspor
   async function call(endpoint: EndpointDef, params: Record<string, unknown>): Promise<unknown> {
     let body = await send(endpoint, params, await accessToken())
     let err = wxError(endpoint.id, body)
-    if (err && TOKEN_EXPIRED.has(err.errcode)) {
+    if (err && isTokenExpired(err)) {
       // The token was revoked or rotated elsewhere: refresh once and retry once.
       cached = undefined
       body = await send(endpoint, params, await accessToken(true))

@@ -1,11 +1,11 @@
 /**
- * The Live endpoint catalogue: one record per endpoint (38), the single source for the typed client, both
+ * The Live endpoint catalogue: one record per endpoint, the single source for the typed client, both
  * transports, the sandbox's routing and validation and the contract tests. Facts from live-api.md §1–§5.
  * Request schemas check what a client can check alone; rules that need the clock or a width count live in
  * rules.ts. Request objects strip unknown keys (as WeChat ignores them); the client rejects them itself.
  */
 import * as z from './zod'
-import type { EndpointDef, HttpMethod } from './endpoint'
+import type { EndpointDef } from './endpoint'
 import * as s from './schemas'
 
 export * from './schemas'
@@ -592,7 +592,7 @@ export type EndpointId = keyof Catalogue
 /** Errcodes any endpoint may return (platform, token, quota, busy). */
 export const COMMON_ERRCODES: readonly number[] = [-1, 40001, 41001, 42001, 45009, 47001, 48001, -604101]
 
-/** All 38 records in catalogue (id) order. */
+/** Every record, in catalogue (id) order. */
 export const endpointList: readonly EndpointDef[] = Object.values(catalogue)
 
 /** `liveBroadcast.x` → record, for the cloud-call route (`apiName` of wx.openApi). */
@@ -600,19 +600,11 @@ export const endpointsByCloudName: Readonly<Record<string, EndpointDef>> = Objec
   endpointList.filter((e) => e.cloud !== null).map((e) => [e.cloud as string, e]),
 )
 
-/** Path (no query) → record, for the HTTPS route; paths are unique. Matched exactly (`deleteInRoom` keeps its capital). */
-export const endpointsByPath: Readonly<Record<string, EndpointDef>> = Object.fromEntries(
-  endpointList.map((e) => [e.path, e]),
-)
+const byLowerPath: ReadonlyMap<string, EndpointDef> = new Map(endpointList.map((e) => [e.path.toLowerCase(), e]))
 
-/** Looks a request up by method and path; also tells when the path exists under the other method (43001). */
-export function findEndpointByRoute(
-  method: string,
-  path: string,
-): { endpoint: EndpointDef; methodMatches: boolean } | undefined {
-  const endpoint = endpointsByPath[path]
-  if (!endpoint) return undefined
-  return { endpoint, methodMatches: endpoint.method === (method.toUpperCase() as HttpMethod) }
+/** The endpoint at an HTTPS path (no query), matched ignoring case as the HTTPS route does (`deleteInRoom`). */
+export function endpointAtPath(path: string): EndpointDef | undefined {
+  return byLowerPath.get(path.toLowerCase())
 }
 
 export function isEndpointId(id: string): id is EndpointId {

@@ -231,12 +231,13 @@ export function isEmptyRoomList(e: unknown): boolean {
   return errcodeOf(e) === 9410000
 }
 
-/** 45009: today's quota is gone; retrying before Asia/Shanghai midnight only burns time. */
+/** 45009 (an API's daily quota) or 300012 (the goods review budget): gone until Asia/Shanghai midnight. */
 export function isQuotaExhausted(e: unknown): boolean {
   const code = errcodeOf(e)
   return code === 45009 || code === 300012
 }
 
+/** The access_token was revoked, rotated elsewhere or expired: fetch a new one and retry once. */
 export function isTokenExpired(e: unknown): boolean {
   const code = errcodeOf(e)
   return code === 40001 || code === 42001

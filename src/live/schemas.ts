@@ -4,7 +4,7 @@
  * platform adds later do not break a sync. Source: live-api.md §2–§4.
  */
 import * as z from './zod'
-import { hasAtMostTwoDecimals } from './rules'
+import { checkGoodsPrice, hasAtMostTwoDecimals } from './rules'
 import { LIVE_STATUS_CODES } from './status'
 
 // ---------- enums ----------
@@ -62,21 +62,25 @@ export const roomFields = z.object({
 })
 export type RoomFields = z.output<typeof roomFields>
 
-/** priceType 2 (range) and 3 (discount) need price2; 2 also needs its upper bound (price2) ≥ price. */
+/**
+ * price2 must come with a range or discount price type (a missing parameter); then the price pair rule of
+ * rules.ts, whose issue carries the rule's errcode in `params.errcode` (the sandbox answers with it). An update
+ * may send priceType without price (the stored price stays): then only the presence of price2 is checked.
+ */
 export function checkPricePair(
   g: { priceType?: number; price?: number; price2?: number },
   ctx: z.core.$RefinementCtx,
 ): void {
   if (g.priceType === undefined) return
-  if ((g.priceType === 2 || g.priceType === 3) && g.price2 === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['price2'],
-      message: `price2 is required when priceType is ${g.priceType}`,
-    })
+  if (g.priceType !== PriceType.Fixed && g.price2 === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['price2'], message: `price2 is required when priceType is ${g.priceType}` })
+    return
   }
-  if (g.priceType === 2 && g.price !== undefined && g.price2 !== undefined && g.price2 < g.price) {
-    ctx.addIssue({ code: 'custom', path: ['price2'], message: 'price2 (upper bound) must be ≥ price for priceType 2' })
+  if (g.price === undefined) return
+  const problem = checkGoodsPrice({ priceType: g.priceType, price: g.price, price2: g.price2 })
+  // A bad price itself is already reported by the `yuan` field schema.
+  if (problem && problem.field !== 'price') {
+    ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.en, params: { errcode: problem.errcode } })
   }
 }
 

@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { LiveApi } from '../live/client'
-import { WxApiError } from '../live/errors'
+import { shanghaiDay } from '../live/day'
+import { WxApiError, isQuotaExhausted } from '../live/errors'
 import { CallGate, StopCalling } from './gate'
 import { auditGoods } from './goods-audit'
 import { releaseLease, takeLease } from './lease'
@@ -38,17 +39,12 @@ export interface SyncInput {
   owner?: string
 }
 
-/** Asia/Shanghai day (UTC+8, no DST), as the Live quotas count. */
-export function shanghaiDayOf(ms: number): string {
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
-}
-
 export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const cfg: SyncConfig = { ...DEFAULT_SYNC_CONFIG, ...input.config, replay: { ...DEFAULT_SYNC_CONFIG.replay, ...input.config?.replay } }
   const elapsed = input.elapsedMs ?? input.nowMs
   const t0 = elapsed()
   const nowMs = input.nowMs()
-  const day = shanghaiDayOf(nowMs)
+  const day = shanghaiDay(nowMs)
   const owner = input.owner ?? randomBytes(8).toString('hex')
   const out = emptyOutcome()
   const { store } = input
@@ -114,9 +110,9 @@ function failRun(run: Run, e: unknown): void {
   const { cp, out, nowMs, cfg } = run
   out.status = 'failed'
   out.error = describeFailure(e)
-  if (e instanceof WxApiError && e.errcode === 45009) {
+  if (e instanceof WxApiError && isQuotaExhausted(e)) {
     // Today's quota is gone: calling again before midnight only burns time.
-    cp.quotaExhausted = { ...cp.quotaExhausted, [e.endpointId]: shanghaiDayOf(nowMs) }
+    cp.quotaExhausted = { ...cp.quotaExhausted, [e.endpointId]: shanghaiDay(nowMs) }
     return
   }
   const failures = (cp.backoff?.failures ?? 0) + 1

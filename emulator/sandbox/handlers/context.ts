@@ -6,6 +6,7 @@
 import type { LiveState } from '../state'
 import type { LiveStatus, Room, WarehouseGoods } from '../model'
 import { auditStatus, roomStatus } from '../model'
+import type { RuleProblem } from '../../../src/live/rules'
 import { LiveError } from '../wire'
 
 export interface HandlerContext {
@@ -25,6 +26,11 @@ export type Handler = (ctx: HandlerContext, params: Record<string, unknown>) => 
  */
 export function handler<P>(fn: (ctx: HandlerContext, params: P) => WireBody): Handler {
   return (ctx, params) => fn(ctx, params as P)
+}
+
+/** Answers a broken rule as the platform would: its errcode, and the merchant's sentence naming the field. */
+export function enforce(problem: RuleProblem | null): void {
+  if (problem) throw new LiveError(problem.errcode, problem.en)
 }
 
 export function requireRoom(ctx: HandlerContext, roomId: number): Room {

@@ -2,11 +2,12 @@
  * Goods endpoints: goods inside a room (import, shelf, push, sort, clip), the pendant key, and the goods
  * warehouse with its audit flow. Rules: live-api.md §2.1 (#4, #20–26), §2.2, §3.
  */
-import { checkGoodsName, hasAtMostTwoDecimals } from '../../../src/live/rules'
+import type { GoodsFields } from '../../../src/live/schemas'
+import { checkGoodsName, checkGoodsPrice, checkGoodsUrl } from '../../../src/live/rules'
 import { LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
 import type { Room, RoomGoods, WarehouseGoods } from '../model'
 import { LiveError } from '../wire'
-import { type Handler, type HandlerContext, goodsAudit, handler, requireRoom, requireStatus } from './context'
+import { type Handler, type HandlerContext, enforce, goodsAudit, handler, requireRoom, requireStatus } from './context'
 
 // ---------- goods in a room ----------
 
@@ -111,51 +112,19 @@ const getGoodsKey = handler<Record<string, never>>((ctx) => ({ vendorGoodsKey: [
 
 // ---------- warehouse ----------
 
-export interface GoodsFields {
-  coverImgUrl: string
-  name: string
-  priceType: 1 | 2 | 3
-  price: number
-  price2?: number
-  url: string
-  thirdPartyAppid?: string
-  goodsKey?: string[]
-}
-
-/** The goods url must be a page path of the mini program (`pages/x/y` or `/pages/x/y`, optional query), and in the online version if configured. */
-export function urlProblem(url: string, onlinePages: readonly string[] | undefined): string | null {
-  const path = url.split('?')[0].replace(/^\//, '')
-  if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)+$/.test(path) || /^https?:/i.test(url)) {
-    return 'url: must be a mini program page path such as pages/goods/detail?id=1'
-  }
-  if (onlinePages && !onlinePages.some((p) => p.replace(/^\//, '') === path)) {
-    return `url: page ${path} is not in the online version`
-  }
-  return null
-}
-
-/** Price rules by type (yuan, ≤ 2 decimals): range needs price < price2; discount needs current (price2) < original (price). */
-export function priceProblem(g: { priceType: number; price: number; price2?: number }): string | null {
-  if (!(g.price > 0) || !hasAtMostTwoDecimals(g.price)) return 'price: must be a positive amount in yuan with at most 2 decimals'
-  if (g.priceType === 1) return null
-  if (g.price2 === undefined || !(g.price2 > 0) || !hasAtMostTwoDecimals(g.price2)) {
-    return `price2: required for priceType ${g.priceType}, a positive amount with at most 2 decimals`
-  }
-  if (g.priceType === 2 && !(g.price < g.price2)) return 'price2: the upper bound must be greater than price'
-  if (g.priceType === 3 && !(g.price2 < g.price)) return 'price2: the current price must be lower than the original price'
-  return null
-}
-
-/** Field rules of goods/add and goods/update; throws the errcode WeChat would answer. */
-export function checkGoodsFields(ctx: HandlerContext, g: GoodsFields): void {
-  if (!ctx.state.liveMedia(g.coverImgUrl)) {
+/** Field rules of goods/add and goods/update, in the platform's order; the cover is checked only when it is new. */
+function checkGoodsRules(ctx: HandlerContext, g: GoodsFields, coverIsNew: boolean): void {
+  if (coverIsNew && !ctx.state.liveMedia(g.coverImgUrl)) {
     throw new LiveError(300006, `coverImgUrl: media_id ${g.coverImgUrl} does not exist or has expired (3 days)`)
   }
-  if (checkGoodsName(g.name) !== null) throw new LiveError(300002, 'name: at most 14 Chinese characters (width 28, one CJK = 2)')
-  const price = priceProblem(g)
-  if (price) throw new LiveError(300003, price)
-  const url = urlProblem(g.url, ctx.state.options.onlinePages)
-  if (url) throw new LiveError(300007, url)
+  enforce(checkGoodsName(g.name))
+  enforce(checkGoodsPrice(g))
+  enforce(checkGoodsUrl(g.url, ctx.state.options.onlinePages))
+}
+
+/** Field rules of a new warehouse goods item; throws the errcode WeChat would answer. */
+export function checkGoodsFields(ctx: HandlerContext, g: GoodsFields): void {
+  checkGoodsRules(ctx, g, true)
 }
 
 function requireGoods(ctx: HandlerContext, goodsId: number, notFound = 1003): WarehouseGoods {
@@ -258,15 +227,7 @@ const goodsUpdate = handler<{ goodsInfo: Partial<GoodsFields> & { goodsId: numbe
   const price2 = gi.price2 ?? g.price2
   if (price2 !== undefined) merged.price2 = price2
   // An unchanged cover may be an old media_id; only a new one must be alive.
-  if (gi.coverImgUrl === undefined) {
-    if (checkGoodsName(merged.name) !== null) throw new LiveError(300002, 'name: at most 14 Chinese characters (width 28, one CJK = 2)')
-    const price = priceProblem(merged)
-    if (price) throw new LiveError(300003, price)
-    const url = urlProblem(merged.url, ctx.state.options.onlinePages)
-    if (url) throw new LiveError(300007, url)
-  } else {
-    checkGoodsFields(ctx, merged)
-  }
+  checkGoodsRules(ctx, merged, gi.coverImgUrl !== undefined)
   g.coverImgUrl = merged.coverImgUrl
   g.name = merged.name
   g.priceType = merged.priceType

@@ -2,9 +2,10 @@
  * Members (roles) and long-term subscription endpoints. Rules: live-api.md §2.3, §2.4, §4.
  */
 import { LiveStatus } from '../../../src/live/status'
-import { isWechatId, maskUsername, openidFor, roomStatus } from '../model'
+import { checkWechatId } from '../../../src/live/rules'
+import { maskUsername, openidFor, roomStatus } from '../model'
 import { LiveError } from '../wire'
-import { type Handler, handler, requireRoom } from './context'
+import { type Handler, enforce, handler, requireRoom } from './context'
 
 /** Caps per role (admins 10, anchors 500, operators 500). */
 export const ROLE_CAPS: Readonly<Record<number, number>> = { 1: 10, 2: 500, 3: 500 }
@@ -18,7 +19,7 @@ function countRole(members: Iterable<{ roles: Set<number> }>, role: number): num
 
 const addRole = handler<{ username: string; role: number }>((ctx, p) => {
   const { state } = ctx
-  if (!isWechatId(p.username)) throw new LiveError(400001, `username: ${p.username} is not a WeChat ID`)
+  enforce(checkWechatId('username', p.username, 400001))
   // Setting the super admin through the API has no effect (docs).
   if (p.role === 0) return {}
   if (p.role === 2 && !state.isVerified(p.username)) {
@@ -49,7 +50,7 @@ const addRole = handler<{ username: string; role: number }>((ctx, p) => {
 
 const deleteRole = handler<{ username: string; role: number }>((ctx, p) => {
   const { state } = ctx
-  if (!isWechatId(p.username)) throw new LiveError(400001, `username: ${p.username} is not a WeChat ID`)
+  enforce(checkWechatId('username', p.username, 400001))
   if (p.role === 0) throw new LiveError(200002, 'role: the super admin cannot be removed through the API')
   const m = state.members.get(p.username)
   if (!m || !m.roles.has(p.role)) throw new LiveError(2003, `username: ${p.username} does not have role ${p.role}`)

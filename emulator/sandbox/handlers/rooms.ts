@@ -2,59 +2,30 @@
  * Room endpoints: create/edit/delete, the getliveinfo list and replay modes, push URL, share code,
  * assistants, sub-anchor and the room switches. Rules: live-api.md §2.1, §3, §4.
  */
+import type * as z from '../../../src/live/zod'
+import type { Catalogue } from '../../../src/live/catalogue'
+import type { RoomFields } from '../../../src/live/schemas'
 import {
-  ROOM_MAX_DURATION_SECONDS,
-  ROOM_MIN_DURATION_SECONDS,
-  ROOM_MIN_LEAD_SECONDS,
   checkAnchorName,
   checkRoomName,
-  latestRoomStart,
+  checkRoomOrder,
+  checkRoomTimes,
+  checkWechatId,
 } from '../../../src/live/rules'
 import { CLOSED_STATUSES, LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
-import { type Room, isWechatId, isoSeconds, openidFor, roomStatus, visibleReplays } from '../model'
+import { type Room, isoSeconds, openidFor, roomStatus, visibleReplays } from '../model'
 import type { LiveState } from '../state'
 import { LiveError } from '../wire'
-import { type Handler, type HandlerContext, type WireBody, fen, handler, requireRoom, requireStatus } from './context'
+import { type Handler, type HandlerContext, type WireBody, enforce, fen, handler, requireRoom, requireStatus } from './context'
 
 /** Open rooms, and ended ones (a finished room can still be shared and have its replay switched). */
 const OPEN_OR_ENDED = [...OPEN_STATUSES, LiveStatus.ended]
 
 const PLUGIN_PAGE = 'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugin'
 
-export interface RoomFieldsInput {
-  name: string
-  coverImg: string
-  startTime: number
-  endTime: number
-  anchorName: string
-  anchorWechat: string
-  shareImg: string
-  feedsImg?: string
-  isFeedsPublic?: number
-  closeLike: number
-  closeGoods: number
-  closeComment: number
-  closeReplay?: number
-  closeShare?: number
-  closeKf?: number
-}
-
-export interface CreateRoomInput extends RoomFieldsInput {
-  type: number
-  subAnchorWechat?: string
-  createrWechat?: string
-  screenType?: number
-}
-
-/** Why a time window fails, naming the rule (the docs give no dedicated errcode; 200002 is the generic one). */
-export function timeWindowProblem(startTime: number, endTime: number, now: number): string | null {
-  if (startTime < now + ROOM_MIN_LEAD_SECONDS) return 'startTime: must be at least 10 minutes from now'
-  if (startTime > latestRoomStart(now)) return 'startTime: must be at most 6 months from now'
-  const d = endTime - startTime
-  if (d < ROOM_MIN_DURATION_SECONDS) return 'endTime: must be at least 30 minutes after startTime'
-  if (d > ROOM_MAX_DURATION_SECONDS) return 'endTime: must be at most 24 hours after startTime'
-  return null
-}
+/** Room fields as the sandbox takes them: rooms seeded through the control API may leave feedsImg out (the cover stands in). */
+export type RoomFieldsInput = Omit<RoomFields, 'feedsImg'> & { feedsImg?: string }
+export type CreateRoomInput = Omit<z.output<Catalogue['createRoom']['request']>, 'feedsImg'> & { feedsImg?: string }
 
 const IMAGE_RULES = {
   coverImg: { errcode: 300031, maxBytes: 2 * 1024 * 1024 },
@@ -75,22 +46,13 @@ function checkImage(state: LiveState, field: keyof typeof IMAGE_RULES, mediaId: 
  */
 export function checkRoomFields(ctx: HandlerContext, p: RoomFieldsInput, mode: 'create' | 'edit', timeRule = true): void {
   const { state } = ctx
-  if (checkRoomName(p.name) !== null) throw new LiveError(300002, 'name: must be 3–17 Chinese characters (width 6–34, one CJK = 2)')
-  if (checkAnchorName(p.anchorName) !== null) {
-    throw new LiveError(300034, 'anchorName: must be 2–15 Chinese characters (width 4–30, one CJK = 2)')
-  }
-  if (timeRule) {
-    const problem = timeWindowProblem(p.startTime, p.endTime, ctx.now)
-    if (problem) throw new LiveError(200002, problem)
-  } else if (p.endTime <= p.startTime) {
-    throw new LiveError(200002, 'endTime: must be after startTime')
-  }
+  enforce(checkRoomName(p.name))
+  enforce(checkAnchorName(p.anchorName))
+  enforce(timeRule ? checkRoomTimes(p.startTime, p.endTime, ctx.now) : checkRoomOrder(p.startTime, p.endTime))
   checkImage(state, 'coverImg', p.coverImg)
   checkImage(state, 'shareImg', p.shareImg)
   if (p.feedsImg !== undefined) checkImage(state, 'feedsImg', p.feedsImg)
-  if (!isWechatId(p.anchorWechat)) {
-    throw new LiveError(mode === 'create' ? 300035 : 300030, `anchorWechat: ${p.anchorWechat} is not a WeChat ID`)
-  }
+  enforce(checkWechatId('anchorWechat', p.anchorWechat, mode === 'create' ? 300035 : 300030))
   if (!state.isVerified(p.anchorWechat)) {
     if (mode === 'edit') throw new LiveError(300030, 'room wxnumber not have an anchor role')
     const qrcodeUrl = `${state.options.assetBaseUrl}/realname?wechat=${encodeURIComponent(p.anchorWechat)}`
@@ -141,9 +103,7 @@ const createRoom = handler<CreateRoomInput>((ctx, p) => {
       throw new LiveError(300039, `subAnchorWechat: ${p.subAnchorWechat} is not a verified WeChat ID other than the anchor`)
     }
   }
-  if (p.createrWechat !== undefined && !isWechatId(p.createrWechat)) {
-    throw new LiveError(300041, `createrWechat: ${p.createrWechat} is not a WeChat ID`)
-  }
+  if (p.createrWechat !== undefined) enforce(checkWechatId('createrWechat', p.createrWechat, 300041))
   const room = insertNewRoom(ctx.state, p, ctx.now)
   return { roomId: room.roomId }
 })
@@ -300,7 +260,7 @@ const addAssistant = handler<{ roomId: number; users: { username: string; nickna
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'adding assistants')
   for (const [i, u] of p.users.entries()) {
-    if (!isWechatId(u.username)) throw new LiveError(200002, `users.${i}.username: ${u.username} is not a WeChat ID`)
+    enforce(checkWechatId(`users.${i}.username`, u.username, 200002))
   }
   const added = p.users.filter((u) => !room.assistants.some((a) => a.username === u.username))
   const cap = ctx.state.options.assistantCap
