@@ -33,11 +33,11 @@ export const QUERY_TIME_LIMIT_MS = 3000
 export const MAX_SIZE_ARGUMENT = Number.MAX_SAFE_INTEGER
 
 /**
- * Elements one `$range` may build. MongoDB refuses a `$range` whose result would outgrow its memory budget; an array
- * that cannot fit in a 16 MB document is useless to a caller, and a 32-bit integer takes at least 8 BSON bytes
- * (type, index key, value), so 16 MB / 8 bounds every array a document could carry.
+ * Elements one array builder (`$range`, `$concatArrays`) may produce. MongoDB refuses a `$range` whose result would
+ * outgrow its memory budget; an array that cannot fit in a 16 MB document is useless to a caller, and an element
+ * takes at least 8 BSON bytes (type, index key, value), so 16 MB / 8 bounds every array a document could carry.
  */
-export const MAX_RANGE_ELEMENTS = MAX_DOCUMENT_BYTES / 8
+export const MAX_BUILT_ARRAY_ELEMENTS = MAX_DOCUMENT_BYTES / 8
 
 /** Field names that would reach JavaScript's object machinery instead of data (prototype pollution). */
 export const FORBIDDEN_FIELD_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])

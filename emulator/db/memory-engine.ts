@@ -6,7 +6,9 @@
  * `findOneAndUpdate`, is atomic without locks. Documents are copied in and out, so no caller can reach into
  * the stored state.
  */
-import { aggregate as mingoAggregate, find as mingoFind, Query, update as mingoUpdate } from 'mingo'
+import { Aggregator } from 'mingo/aggregator'
+import { Query } from 'mingo/query'
+import { update as mingoUpdate } from 'mingo'
 import type { Clock } from '../clock'
 import {
   type ChangeEvent,
@@ -19,7 +21,10 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from './types'
+import { checkCount, MINGO_OPTIONS, runBounded } from './bounded'
+import { QUERY_TIME_LIMIT_MS } from './limits'
 import { loadCollections, saveCollection } from './persistence'
+import { checkStorable } from './storable'
 import { deepCopy, deepEqual, isPlainObject, newDocId } from './values'
 
 export interface MemoryEngineOptions {
@@ -28,13 +33,12 @@ export interface MemoryEngineOptions {
   dataDir?: string
   /** Delay between a write and its persistence (ms). Writes within the window are saved together. */
   persistDelayMs?: number
+  /** How long one request may compute before it answers SERVER_TIMEOUT (default QUERY_TIME_LIMIT_MS). */
+  queryTimeLimitMs?: number
 }
 
 /** CloudBase collection names: letters, digits, `_`, `-` and `.`; must start with a letter, digit or `_`. */
 const COLLECTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-
-// Scripts ($where/$function) are off: queries come from the network and must never run code.
-const MINGO_OPTIONS = { scriptEnabled: false, idKey: '_id' } as const
 
 class Collection {
   readonly docs: Doc[] = []
@@ -86,6 +90,8 @@ function idsPinnedBy(condition: unknown): string[] | null {
 
 function mingoError(what: string, e: unknown): DbError {
   if (e instanceof DbError) return e
+  // a value too large or too deep for V8 (string length, call stack) is the request's fault, not the emulator's
+  if (e instanceof RangeError) return new DbError('INVALID_PARAM', `${what}: ${e.message}`)
   return new DbError('DATABASE_REQUEST_FAILED', `${what}: ${(e as Error).message ?? String(e)}`)
 }
 
@@ -190,7 +196,9 @@ function applyModifier(doc: Doc, modifier: Record<string, Record<string, unknown
     throw mingoError('data', e)
   }
   if (next._id !== doc._id) throw new DbError('INVALID_PARAM', 'data: _id cannot be modified')
-  return changed.length === 0 || deepEqual(next, doc) ? doc : next
+  if (changed.length === 0 || deepEqual(next, doc)) return doc
+  checkStorable(next, `document ${doc._id}`)
+  return next
 }
 
 function validateInsert(raw: unknown, index: number): Doc {
@@ -199,12 +207,70 @@ function validateInsert(raw: unknown, index: number): Doc {
   if (typeof doc._id !== 'string' || doc._id === '') {
     throw new DbError('INVALID_PARAM', `data[${index}]._id: must be a non-empty string`)
   }
+  checkStorable(doc, `data[${index}]`)
   return doc as Doc
+}
+
+type UpdatePlan =
+  | { kind: 'none' }
+  | { kind: 'insert'; doc: Doc }
+  | { kind: 'update' | 'replace'; changes: (readonly [Doc, Doc])[] }
+
+/** Everything an update would change, computed without touching the collection. */
+function planUpdate(coll: Collection, filter: Filter, update: Record<string, unknown>, options: UpdateOptions): UpdatePlan {
+  const targets = matchesIn(coll, filter, options.multi)
+  if (!options.merge) {
+    // doc().set(): the data replaces the whole document, keeping its _id
+    const operator = Object.keys(update).find((k) => k.startsWith('$'))
+    if (operator) throw new DbError('INVALID_PARAM', `data: a replacement document cannot contain operators (${operator})`)
+    if (targets.length === 0) {
+      if (!options.upsert) return { kind: 'none' }
+      return { kind: 'insert', doc: validateInsert({ ...update, _id: update._id ?? filter._id ?? newDocId() }, 0) }
+    }
+    const changes = targets.map((old) => {
+      if (update._id !== undefined && update._id !== old._id) {
+        throw new DbError('INVALID_PARAM', 'data._id: cannot be changed by set')
+      }
+      const next = { ...deepCopy(update), _id: old._id } as Doc
+      checkStorable(next, `document ${old._id}`)
+      return [old, next] as const
+    })
+    return { kind: 'replace', changes }
+  }
+  const modifier = toModifier(update)
+  const { $setOnInsert, ...always } = modifier
+  if (targets.length === 0) {
+    if (!options.upsert) return { kind: 'none' }
+    const seed = seedFromFilter(filter)
+    const base = validateInsert({ ...seed, _id: seed._id ?? newDocId() }, 0)
+    const insertModifier = $setOnInsert ? { ...always, $set: { ...(always.$set ?? {}), ...$setOnInsert } } : always
+    return { kind: 'insert', doc: Object.keys(insertModifier).length ? applyModifier(base, insertModifier) : base }
+  }
+  return { kind: 'update', changes: targets.map((old) => [old, applyModifier(old, always)] as const) }
+}
+
+/** The stored documents a filter matches (all, or the first when `multi` is false), in natural order. */
+function matchesIn(coll: Collection, filter: Filter, multi: boolean): Doc[] {
+  const query = compileFilter(filter)
+  const out: Doc[] = []
+  try {
+    for (const doc of coll.candidates(filter)) {
+      if (query.test(doc)) {
+        out.push(doc)
+        if (!multi) break
+      }
+    }
+  } catch (e) {
+    throw mingoError('query', e)
+  }
+  return out
 }
 
 export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine {
   const { dataDir } = options
   const persistDelayMs = options.persistDelayMs ?? 200
+  const limitMs = options.queryTimeLimitMs ?? QUERY_TIME_LIMIT_MS
+  const bounded = <T>(what: string, compute: () => T): T => runBounded(what, compute, limitMs)
   const collections = new Map<string, Collection>()
   const listeners = new Set<(event: ChangeEvent) => void>()
   const dirty = new Set<string>()
@@ -276,21 +342,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     return writing
   }
 
-  function matches(coll: Collection, filter: Filter, multi: boolean): Doc[] {
-    const query = compileFilter(filter)
-    const out: Doc[] = []
-    try {
-      for (const doc of coll.candidates(filter)) {
-        if (query.test(doc)) {
-          out.push(doc)
-          if (!multi) break
-        }
-      }
-    } catch (e) {
-      throw mingoError('query', e)
-    }
-    return out
-  }
+  const matches = matchesIn
 
   const engine: DatabaseEngine = {
     listCollections: () => [...collections.keys()].sort(),
@@ -314,33 +366,32 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       const coll = get(collection)
       requireObject(filter, 'query')
       const { sort, skip, limit, projection } = findOptions
-      if (skip !== undefined && (!Number.isInteger(skip) || skip < 0)) {
-        throw new DbError('INVALID_PARAM', 'offset: must be a non-negative integer')
-      }
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-        throw new DbError('INVALID_PARAM', 'limit: must be a non-negative integer')
-      }
-      try {
-        // mingo sorts by grouping equal keys in arrival order, so ties keep insertion order (stable)
-        let cursor = mingoFind(coll.candidates(filter), filter, projection && Object.keys(projection).length ? projection : undefined, MINGO_OPTIONS)
-        if (sort && Object.keys(sort).length) cursor = cursor.sort(sort)
-        if (skip) cursor = cursor.skip(skip)
-        if (limit !== undefined && limit > 0) cursor = cursor.limit(limit)
-        return cursor.all().map((d) => deepCopy(d) as Doc)
-      } catch (e) {
-        throw mingoError('query', e)
-      }
+      if (skip !== undefined) checkCount('offset', skip, 0)
+      if (limit !== undefined) checkCount('limit', limit, 0)
+      return bounded('query', () => {
+        try {
+          // mingo sorts by grouping equal keys in arrival order, so ties keep insertion order (stable)
+          const query = new Query(filter, MINGO_OPTIONS)
+          let cursor = query.find(coll.candidates(filter), projection && Object.keys(projection).length ? projection : undefined)
+          if (sort && Object.keys(sort).length) cursor = cursor.sort(sort)
+          if (skip) cursor = cursor.skip(skip)
+          if (limit !== undefined && limit > 0) cursor = cursor.limit(limit)
+          return cursor.all().map((d) => deepCopy(d) as Doc)
+        } catch (e) {
+          throw mingoError('query', e)
+        }
+      })
     },
 
     count(collection, filter) {
       const coll = get(collection)
-      return matches(coll, filter, true).length
+      return bounded('query', () => matches(coll, filter, true).length)
     },
 
     insert(collection, docs) {
       const coll = get(collection)
       if (!Array.isArray(docs) || docs.length === 0) throw new DbError('INVALID_PARAM', 'data: must be a non-empty array')
-      const prepared = docs.map((d, i) => validateInsert(d, i))
+      const prepared = bounded('insert', () => docs.map((d, i) => validateInsert(d, i)))
       const seen = new Set<string>()
       for (const doc of prepared) {
         if (coll.byId.has(doc._id) || seen.has(doc._id)) {
@@ -358,65 +409,28 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     update(collection, filter, update, updateOptions: UpdateOptions): UpdateResult {
       const coll = get(collection)
       requireObject(update, 'data')
-      const targets = matches(coll, filter, updateOptions.multi)
-
-      if (!updateOptions.merge) {
-        // doc().set(): the data replaces the whole document, keeping its _id
-        const operator = Object.keys(update).find((k) => k.startsWith('$'))
-        if (operator) throw new DbError('INVALID_PARAM', `data: a replacement document cannot contain operators (${operator})`)
-        if (targets.length === 0) {
-          if (!updateOptions.upsert) return { updated: 0 }
-          const _id = update._id ?? filter._id ?? newDocId()
-          const doc = validateInsert({ ...update, _id }, 0)
-          if (coll.byId.has(doc._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${doc._id}`)
-          coll.add(doc)
-          emit(collection, 'add', doc._id, doc)
-          return { updated: 0, upsertedId: doc._id }
-        }
-        const planned = targets.map((old) => {
-          if (update._id !== undefined && update._id !== old._id) {
-            throw new DbError('INVALID_PARAM', 'data._id: cannot be changed by set')
-          }
-          return [old, { ...deepCopy(update), _id: old._id } as Doc] as const
-        })
-        let updated = 0
-        for (const [old, next] of planned) {
-          if (deepEqual(old, next)) continue
-          coll.replace(old, next)
-          updated++
-          emit(collection, 'replace', next._id, next, old)
-        }
-        return { updated }
+      // compute every change under the time limit first; commit after, so an interrupted update changes nothing
+      const plan = bounded('update', () => planUpdate(coll, filter, update, updateOptions))
+      if (plan.kind === 'none') return { updated: 0 }
+      if (plan.kind === 'insert') {
+        if (coll.byId.has(plan.doc._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${plan.doc._id}`)
+        coll.add(plan.doc)
+        emit(collection, 'add', plan.doc._id, plan.doc)
+        return { updated: 0, upsertedId: plan.doc._id }
       }
-
-      const modifier = toModifier(update)
-      const { $setOnInsert, ...always } = modifier
-      if (targets.length === 0) {
-        if (!updateOptions.upsert) return { updated: 0 }
-        const seed = seedFromFilter(filter)
-        const base = validateInsert({ ...seed, _id: seed._id ?? newDocId() }, 0)
-        if (coll.byId.has(base._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${base._id}`)
-        const insertModifier = $setOnInsert ? { ...always, $set: { ...(always.$set ?? {}), ...$setOnInsert } } : always
-        const doc = Object.keys(insertModifier).length ? applyModifier(base, insertModifier) : base
-        coll.add(doc)
-        emit(collection, 'add', doc._id, doc)
-        return { updated: 0, upsertedId: doc._id }
-      }
-      // plan every change before committing any, so a failing operator leaves the collection untouched
-      const planned = targets.map((old) => [old, applyModifier(old, always)] as const)
       let updated = 0
-      for (const [old, next] of planned) {
-        if (next === old) continue
+      for (const [old, next] of plan.changes) {
+        if (next === old || deepEqual(old, next)) continue
         coll.replace(old, next)
         updated++
-        emit(collection, 'update', next._id, next, old)
+        emit(collection, plan.kind, next._id, next, old)
       }
       return { updated }
     },
 
     remove(collection, filter, removeOptions) {
       const coll = get(collection)
-      const targets = matches(coll, filter, removeOptions.multi)
+      const targets = bounded('remove', () => matches(coll, filter, removeOptions.multi))
       for (const doc of targets) {
         coll.delete(doc)
         emit(collection, 'remove', doc._id, undefined, doc)
@@ -427,11 +441,15 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     findOneAndUpdate(collection, filter, update) {
       const coll = get(collection)
       requireObject(update, 'data')
-      const [old] = matches(coll, filter, false)
-      if (!old) return null
-      const modifier = toModifier(update)
-      delete modifier.$setOnInsert
-      const next = applyModifier(old, modifier)
+      const planned = bounded('update', () => {
+        const [old] = matches(coll, filter, false)
+        if (!old) return null
+        const modifier = toModifier(update)
+        delete modifier.$setOnInsert
+        return [old, applyModifier(old, modifier)] as const
+      })
+      if (!planned) return null
+      const [old, next] = planned
       if (next !== old) {
         coll.replace(old, next)
         emit(collection, 'update', next._id, next, old)
@@ -447,16 +465,19 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
           throw new DbError('INVALID_PARAM', `stages[${i}]: must be an object with exactly one $stage key`)
         }
       })
-      try {
-        const result = mingoAggregate(coll.docs.map((d) => deepCopy(d)), pipeline, {
-          ...MINGO_OPTIONS,
-          // $lookup / $graphLookup read other collections (copies, so the pipeline cannot touch stored state)
-          collectionResolver: (name: string) => get(name).docs.map((d) => deepCopy(d)),
-        })
-        return result.map((d) => deepCopy(d as Record<string, unknown>))
-      } catch (e) {
-        throw mingoError('aggregate', e)
-      }
+      return bounded('aggregate', () => {
+        try {
+          const aggregator = new Aggregator(pipeline, {
+            ...MINGO_OPTIONS,
+            // $lookup / $graphLookup read other collections (copies, so the pipeline cannot touch stored state)
+            collectionResolver: (name: string) => get(name).docs.map((d) => deepCopy(d)),
+          })
+          const result = aggregator.run(coll.docs.map((d) => deepCopy(d)))
+          return result.map((d) => deepCopy(d as Record<string, unknown>))
+        } catch (e) {
+          throw mingoError('aggregate', e)
+        }
+      })
     },
 
     onChange(listener) {

@@ -77,21 +77,29 @@ export class TimerScheduler {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
-  /** Fires due triggers now; called by the interval and on clock changes. Returns the functions fired. */
+  /**
+   * Fires due triggers now; called by the interval and on clock changes. Returns the functions fired. A trigger whose
+   * schedule cannot be evaluated is reported through `onError` and skipped: nothing here may end the process.
+   */
   check(): string[] {
     if (!this.running) return []
     const now = this.options.clock.nowMs()
     const fired: string[] = []
     for (const t of this.triggers) {
-      if (now < t.checkedUpToMs) {
+      try {
+        if (now < t.checkedUpToMs) {
+          t.checkedUpToMs = now
+          continue
+        }
+        const due = dueSince(t.cron, t.checkedUpToMs, now)
         t.checkedUpToMs = now
-        continue
+        if (due === null) continue
+        fired.push(t.functionName)
+        this.launch(t)
+      } catch (err) {
+        t.checkedUpToMs = now
+        this.report(t.functionName, err)
       }
-      const due = dueSince(t.cron, t.checkedUpToMs, now)
-      t.checkedUpToMs = now
-      if (due === null) continue
-      fired.push(t.functionName)
-      this.launch(t)
     }
     return fired
   }
@@ -102,8 +110,26 @@ export class TimerScheduler {
       functionName: t.functionName,
       triggerName: t.triggerName,
       cron: t.cron,
-      nextFireMs: nextFireTimes(t.cron, from, 1)[0] ?? null,
+      nextFireMs: this.nextFire(t, from),
     }))
+  }
+
+  private nextFire(t: ScheduledTrigger, from: number): number | null {
+    try {
+      return nextFireTimes(t.cron, from, 1)[0] ?? null
+    } catch (err) {
+      this.report(t.functionName, err)
+      return null
+    }
+  }
+
+  /** Hands a failure to `onError` (console by default); a throwing reporter is itself only logged. */
+  private report(functionName: string, err: unknown): void {
+    try {
+      ;(this.options.onError ?? defaultOnError)(functionName, err)
+    } catch (reportErr) {
+      console.error(`[scheduler] reporting a failure of ${functionName} failed:`, reportErr, 'original:', err)
+    }
   }
 
   private launch(t: ScheduledTrigger): void {
@@ -114,7 +140,7 @@ export class TimerScheduler {
       started = Promise.reject(err)
     }
     const run = Promise.resolve(started)
-      .catch((err: unknown) => (this.options.onError ?? defaultOnError)(t.functionName, err))
+      .catch((err: unknown) => this.report(t.functionName, err))
       .finally(() => this.inFlight.delete(run))
     this.inFlight.add(run)
   }

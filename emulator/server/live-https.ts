@@ -1,7 +1,8 @@
 /**
  * The Live platform's HTTPS face: `/cgi-bin/token`, `/cgi-bin/stable_token`, `/cgi-bin/media/upload` and
  * every catalogue path under `/wxaapi/broadcast/...` and `/wxa/business/...` with `?access_token=`.
- * Only translation lives here; the sandbox holds every rule.
+ * Only translation lives here; the sandbox holds every rule. Replies carry WeChat's errcode bodies; a request that is
+ * malformed (wrong method, unreadable JSON or multipart) also gets a 4xx status, so no client mistakes it for an answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import busboy from 'busboy'
@@ -10,7 +11,7 @@ import { paramsFromQuery } from '../../src/live/query'
 import type { LiveSandbox } from '../sandbox/sandbox'
 import type { LiveReply, MediaUpload } from '../sandbox/types'
 import { errorBody } from '../sandbox/wire'
-import { parseJsonObject, sendJson, sendRaw } from './http-util'
+import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
 
 /** True when this module serves the path. */
 export function isLiveHttpsPath(pathname: string): boolean {
@@ -26,15 +27,15 @@ export async function handleLiveHttps(
 ): Promise<void> {
   const path = url.pathname
   if (path === '/cgi-bin/token') {
-    if (req.method !== 'GET') return wechatError(res, 43001, 'require GET method')
+    if (req.method !== 'GET') return wrongMethod(res, 'GET')
     const q = url.searchParams
     if (q.get('grant_type') !== 'client_credential') return wechatError(res, 40002, 'invalid grant_type')
     return sendJson(res, 200, sandbox.issueAccessToken({ appid: q.get('appid') ?? '', secret: q.get('secret') ?? '', stable: false, forceRefresh: false }))
   }
   if (path === '/cgi-bin/stable_token') {
-    if (req.method !== 'POST') return wechatError(res, 43002, 'require POST method')
-    const json = parseWeChatJson(body)
-    if (!json) return wechatError(res, 47001, 'data format error')
+    if (req.method !== 'POST') return wrongMethod(res, 'POST')
+    const json = parseWeChatJson(res, body)
+    if (!json) return
     if (json.grant_type !== 'client_credential') return wechatError(res, 40002, 'invalid grant_type')
     return sendJson(
       res,
@@ -48,20 +49,19 @@ export async function handleLiveHttps(
     )
   }
   if (path === '/cgi-bin/media/upload') {
-    if (req.method !== 'POST') return wechatError(res, 43002, 'require POST method')
+    if (req.method !== 'POST') return wrongMethod(res, 'POST')
     const tokenError = sandbox.checkAccessToken(url.searchParams.get('access_token') ?? '')
     if (tokenError !== 0) return tokenReply(res, tokenError)
     const type = url.searchParams.get('type') ?? ''
     const file = await firstMultipartFile(req, body)
+    if (typeof file === 'string') return sendJson(res, 400, errorBody(41005, `media data missing: ${file}`))
     if (!file) return wechatError(res, 41005, 'media data missing')
     return sendJson(res, 200, sandbox.uploadMedia({ type, ...file }))
   }
 
   const endpoint = endpointAtPath(path)
   if (!endpoint) return wechatError(res, 40066, `invalid url ${path}`)
-  if (req.method !== endpoint.method) {
-    return endpoint.method === 'GET' ? wechatError(res, 43001, 'require GET method') : wechatError(res, 43002, 'require POST method')
-  }
+  if (req.method !== endpoint.method) return wrongMethod(res, endpoint.method)
   const token = url.searchParams.get('access_token') ?? ''
   const tokenError = sandbox.checkAccessToken(token)
   if (tokenError !== 0) return tokenReply(res, tokenError)
@@ -72,8 +72,8 @@ export async function handleLiveHttps(
     // Query strings carry text; the schema says which fields are numbers in the API's own terms.
     params = paramsFromQuery(endpoint, query)
   } else {
-    const json = parseWeChatJson(body)
-    if (!json) return wechatError(res, 47001, 'data format error')
+    const json = parseWeChatJson(res, body)
+    if (!json) return
     params = json
   }
   const reply = await sandbox.callApi({ endpointId: endpoint.id, params, via: 'https' })
@@ -98,22 +98,34 @@ function wechatError(res: ServerResponse, errcode: number, errmsg: string): void
   sendJson(res, 200, errorBody(errcode, errmsg))
 }
 
-/** WeChat answers 47001 for a body that is not a JSON object; mirror that instead of a 400. */
-function parseWeChatJson(body: Buffer): Record<string, unknown> | null {
+/** WeChat's errcodes for a wrong method (43001 GET required, 43002 POST required), with a 405 and `Allow`. */
+function wrongMethod(res: ServerResponse, allowed: 'GET' | 'POST'): void {
+  const errcode = allowed === 'GET' ? 43001 : 43002
+  sendMethodNotAllowed(res, [allowed], errorBody(errcode, `require ${allowed} method`))
+}
+
+/** An empty body (WeChat's 44002) or one that is not a JSON object (47001 "data format error"): a 400 naming what is wrong. */
+function parseWeChatJson(res: ServerResponse, body: Buffer): Record<string, unknown> | null {
+  if (body.toString('utf8').trim() === '') {
+    sendJson(res, 400, errorBody(44002, 'empty post data'))
+    return null
+  }
   try {
-    return parseJsonObject(body)
-  } catch {
+    return parseJsonObject(body, { allowEmpty: false })
+  } catch (e) {
+    sendJson(res, 400, errorBody(47001, `data format error: ${e instanceof HttpError ? e.message : String(e)}`))
     return null
   }
 }
 
-function firstMultipartFile(req: IncomingMessage, body: Buffer): Promise<Omit<MediaUpload, 'type'> | null> {
-  return new Promise((resolve, reject) => {
+/** The first file of a multipart body; null when there is none, a string naming the problem when it cannot be read. */
+function firstMultipartFile(req: IncomingMessage, body: Buffer): Promise<Omit<MediaUpload, 'type'> | null | string> {
+  return new Promise((resolve) => {
     let parser: busboy.Busboy
     try {
       parser = busboy({ headers: req.headers })
-    } catch {
-      resolve(null)
+    } catch (e) {
+      resolve(`body is not multipart form data (${(e as Error).message})`)
       return
     }
     let found: Omit<MediaUpload, 'type'> | null = null
@@ -125,7 +137,7 @@ function firstMultipartFile(req: IncomingMessage, body: Buffer): Promise<Omit<Me
       })
     })
     parser.on('close', () => resolve(found))
-    parser.on('error', reject)
+    parser.on('error', (e: Error) => resolve(`bad multipart form data (${e.message})`))
     parser.end(body)
   })
 }
