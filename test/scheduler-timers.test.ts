@@ -185,3 +185,80 @@ describe('TimerScheduler', () => {
     ])
   })
 })
+
+describe('scheduler failures stay contained', () => {
+  it('reports a trigger whose schedule cannot be evaluated and keeps firing the others', () => {
+    const clock = frozenAt('2024-01-01T00:00:30Z')
+    const fired: string[] = []
+    const errors: string[] = []
+    const scheduler = new TimerScheduler({
+      clock,
+      specs: [spec('broken', 'not a cron'), spec('syncRooms', '0 * * * * * *')],
+      fire: async (name) => void fired.push(name),
+      onError: (name, err) => errors.push(`${name}: ${String(err)}`),
+    })
+    scheduler.start()
+    expect(() => clock.advance(60)).not.toThrow()
+    expect(fired).toEqual(['syncRooms'])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^broken: /)
+    expect(scheduler.info().find((t) => t.functionName === 'broken')?.nextFireMs).toBeNull()
+    scheduler.stop()
+  })
+
+  it('survives a fire that throws synchronously and an error reporter that throws', async () => {
+    const clock = frozenAt('2024-01-01T00:00:30Z')
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const scheduler = new TimerScheduler({
+      clock,
+      specs: [spec('syncRooms', '0 * * * * * *')],
+      fire: () => {
+        throw new Error('fire failed')
+      },
+      onError: () => {
+        throw new Error('reporter failed')
+      },
+    })
+    scheduler.start()
+    clock.advance(60)
+    await scheduler.idle()
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('reporting a failure of syncRooms failed'), expect.any(Error), 'original:', expect.any(Error))
+    logged.mockRestore()
+    scheduler.stop()
+  })
+})
+
+describe('clock range', () => {
+  it('refuses instants a date cannot hold, with status 400 for the control API, and keeps its time', async () => {
+    const { CLOCK_RANGE_SECONDS, ClockRangeError } = await import('../emulator/clock')
+    const clock = frozenAt('2024-01-01T00:00:00Z')
+    const now = clock.nowSeconds()
+    for (const attempt of [() => clock.set(CLOCK_RANGE_SECONDS.max + 1), () => clock.set(-1), () => clock.set(Number.NaN), () => clock.advance(1e13)]) {
+      let error: unknown
+      try {
+        attempt()
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(ClockRangeError)
+      expect((error as { status: number }).status).toBe(400)
+    }
+    expect(clock.nowSeconds()).toBe(now)
+    clock.set(CLOCK_RANGE_SECONDS.max)
+    expect(new Date(clock.nowMs() + 365 * 86_400_000).toISOString()).toMatch(/^\+\d{6}-/)
+  })
+
+  it('keeps notifying other listeners when one throws', () => {
+    const clock = frozenAt('2024-01-01T00:00:00Z')
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const heard: number[] = []
+    clock.onChange(() => {
+      throw new Error('listener failed')
+    })
+    clock.onChange(() => heard.push(clock.nowSeconds()))
+    expect(() => clock.advance(5)).not.toThrow()
+    expect(heard).toHaveLength(1)
+    expect(logged).toHaveBeenCalled()
+    logged.mockRestore()
+  })
+})

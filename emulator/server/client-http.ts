@@ -82,6 +82,15 @@ function watchParams(url: URL, codec: EjsonCodec): { viewer: Viewer; request: Wa
 }
 
 function handleWatch(channel: ClientChannel, codec: EjsonCodec, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  // unreadable params are refused before the stream opens, so they get a 4xx like any malformed request
+  let decoded: ReturnType<typeof watchParams> | null = null
+  let decodeError: unknown
+  try {
+    decoded = watchParams(url, codec)
+  } catch (e) {
+    if (statusOf(e) !== 200) return sendJson(res, statusOf(e), { ...errorBody(e), requestId: requestId() })
+    decodeError = e
+  }
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' })
   res.write(': watch open\n\n')
   let ended = false
@@ -102,8 +111,8 @@ function handleWatch(channel: ClientChannel, codec: EjsonCodec, req: IncomingMes
   req.on('close', disconnect)
   res.on('close', disconnect)
   try {
-    const { viewer, request } = watchParams(url, codec)
-    close = channel.watch(viewer, request, {
+    if (!decoded) throw decodeError
+    close = channel.watch(decoded.viewer, decoded.request, {
       onSnapshot: (snapshot) => send('snapshot', codec.encode(snapshot)),
       onError: fail,
     })

@@ -131,6 +131,8 @@ function firstMultipartFile(req: IncomingMessage, body: Buffer): Promise<Omit<Me
     let found: Omit<MediaUpload, 'type'> | null = null
     parser.on('file', (_name, stream, info) => {
       const chunks: Buffer[] = []
+      // a truncated part errors the file stream too; unheard, that error would end the process
+      stream.on('error', (e: Error) => resolve(`bad multipart form data (${e.message})`))
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
         if (!found) found = { bytes: Buffer.concat(chunks), filename: info.filename, contentType: info.mimeType }

@@ -165,6 +165,8 @@ export function parseMultipart(contentType: string, body: Buffer): Promise<Multi
     })
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = []
+      // a truncated part errors the file stream too; unheard, that error would end the process
+      stream.on('error', (e: Error) => reject(new WireFormatError(`body: bad multipart form data (${e.message})`)))
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
         form.files[name] = {
