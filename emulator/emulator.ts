@@ -18,7 +18,7 @@ import { createAdminHandler } from './server/admin'
 import { createOpenApiRouter } from './server/openapi-route'
 import { handleLiveHttps, isLiveHttpsPath } from './server/live-https'
 import { handleControl } from './server/control-http'
-import { HttpError, parseRequestUrl, readBody, sendJson } from './server/http-util'
+import { HttpError, readBody, sendJson } from './server/http-util'
 import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
 import { createControl } from './sandbox/control'
 import { attachSandboxPersistence } from './sandbox/persist'
@@ -106,7 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     })
   })
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = parseRequestUrl(req.url)
+    const url = new URL(req.url ?? '/', 'http://emulator.local')
     const p = url.pathname
     if (p.startsWith('/__client/')) return client(req, res, url)
     const body = await readBody(req)

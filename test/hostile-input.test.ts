@@ -146,7 +146,7 @@ const ROWS: Row[] = [
   { name: 'control: clock advance past any date', method: 'POST', path: '/__sandbox/clock', headers: JSON_TYPE, body: { advance: 1e15 }, status: 400, reply: { message: /advance 1000000000000000 would put the clock outside/ } },
   { name: 'control: invoke event with __proto__', method: 'POST', path: '/__sandbox/functions/none/invoke', headers: JSON_TYPE, body: '{"event":{"__proto__":{"polluted":1}}}', status: 400, reply: { message: /body\.event\.__proto__/ } },
   { name: 'control: room body with constructor', method: 'POST', path: '/__sandbox/rooms', headers: JSON_TYPE, body: '{"constructor":{"prototype":{"polluted":1}}}', status: 400, reply: { message: /body\.constructor/ } },
-  { name: 'control: bad percent-encoding in the path', method: 'POST', path: '/__sandbox/users/%E0%A4%A', headers: JSON_TYPE, body: { verified: false }, status: 400, reply: { message: /bad percent-encoding/ } },
+  { name: 'control: bad percent-encoding in the path', method: 'POST', path: '/__sandbox/users/%E0%A4%A', headers: JSON_TYPE, body: { verified: false }, status: 400, reply: { message: /is not valid percent-encoding/ } },
   { name: 'control: bad JSON', method: 'POST', path: '/__sandbox/faults', headers: JSON_TYPE, body: '{"api":', status: 400, reply: { message: /not valid JSON/ } },
 
   // Live HTTPS
@@ -158,7 +158,7 @@ const ROWS: Row[] = [
   { name: 'live: endpoint body not JSON', method: 'POST', path: (c) => `/wxa/business/getliveinfo?access_token=${c.token}`, headers: JSON_TYPE, body: 'start=0', status: 400, reply: { errcode: 47001 } },
   { name: 'live: endpoint body with __proto__', method: 'POST', path: (c) => `/wxa/business/getliveinfo?access_token=${c.token}`, headers: JSON_TYPE, body: '{"start":0,"limit":10,"__proto__":{"polluted":1}}', status: 400, reply: { errcode: 47001, message: /__proto__/ } },
   { name: 'live: media upload with broken multipart', method: 'POST', path: (c) => `/cgi-bin/media/upload?type=image&access_token=${c.token}`, headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: '--zz\r\ncontent-disposition: form-data; name="media"; filename="a.png"\r\n\r\nabc', status: 400, reply: { errcode: 41005 } },
-  { name: 'live: bad percent-encoding in the path', method: 'GET', path: '/wxa/business/%zz%E0', status: 400, reply: { message: /bad percent-encoding/ } },
+  { name: 'live: bad percent-encoding in the path', method: 'GET', path: '/cgi-bin/media/%zz%E0', status: 400, reply: { errcode: 40066, message: /bad percent-encoding/ } },
 ]
 
 let emu: Emulator

@@ -76,22 +76,6 @@ export function sendMethodNotAllowed(res: ServerResponse, allowed: readonly stri
   sendJson(res, 405, body)
 }
 
-/** The request's URL, refusing a path whose percent-encoding does not decode (so no route meets a URIError later). */
-export function parseRequestUrl(raw: string | undefined): URL {
-  let url: URL
-  try {
-    url = new URL(raw ?? '/', 'http://emulator.local')
-  } catch {
-    throw new HttpError(400, `request target ${JSON.stringify(raw)}: not a valid URL path`)
-  }
-  try {
-    decodeURIComponent(url.pathname)
-  } catch {
-    throw new HttpError(400, `path ${url.pathname}: bad percent-encoding`)
-  }
-  return url
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -26,6 +26,7 @@ export async function handleLiveHttps(
   body: Buffer,
 ): Promise<void> {
   const path = url.pathname
+  if (!decodesCleanly(path)) return sendJson(res, 400, errorBody(40066, `invalid url ${path}: bad percent-encoding`))
   if (path === '/cgi-bin/token') {
     if (req.method !== 'GET') return wrongMethod(res, 'GET')
     const q = url.searchParams
@@ -96,6 +97,15 @@ function tokenReply(res: ServerResponse, errcode: number): void {
 
 function wechatError(res: ServerResponse, errcode: number, errmsg: string): void {
   sendJson(res, 200, errorBody(errcode, errmsg))
+}
+
+function decodesCleanly(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** WeChat's errcodes for a wrong method (43001 GET required, 43002 POST required), with a 405 and `Allow`. */
