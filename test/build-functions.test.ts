@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BuildError, buildFunctions, staleFunctions } from '../tools/build-functions'
+import { BuildError, buildFunctions, MAX_BUNDLE_BYTES, staleFunctions } from '../tools/build-functions'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')
 const ROOT_SDK = (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['wx-server-sdk']
@@ -65,6 +65,16 @@ describe('buildFunctions', () => {
     expect(echo).toContain('function snakeKey(') // src/live/case.ts bundled in…
     expect(echo).not.toMatch(/require\("[./]+\/src\//) // …not required at run time
     expect(echo).not.toContain('sourceMappingURL')
+  })
+
+  it('keeps every deployable function within the bundle size target, readable (not minified)', async () => {
+    const results = await buildFunctions({ root: resolve(__dirname, '../cloudfunctions'), outRoot: tempDir() })
+    expect(results.length).toBeGreaterThan(0)
+    for (const r of results) {
+      expect(r.bytes, `${r.name} is ${(r.bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(MAX_BUNDLE_BYTES)
+      // Merchants read stack traces from the function log: names and line structure must survive the build.
+      expect(readFileSync(r.outFile, 'utf8')).toContain('async function main(')
+    }
   })
 
   it('builds only the named functions, and names unknown ones', async () => {
