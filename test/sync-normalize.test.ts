@@ -133,14 +133,34 @@ describe('replays', () => {
     expect(summarize([], NOW, 'none').state).toBe('none')
   })
 
+  const t = { ...DEFAULT_SYNC_CONFIG.replay, cadenceMs: 60_000 }
+  const HOUR = 3_600_000
+
   it('looks every cadence right after the end, backs off later, and gives up after the window', () => {
-    const t = { ...DEFAULT_SYNC_CONFIG.replay, cadenceMs: 60_000 }
-    const task = { roomId: 1, endedSeenAt: 0, nextTryAt: 0, tries: 0, lastNewAt: null }
-    const soon = afterLook(task, { held: 0, added: 0, plannedEndMs: 0 }, 60_000, t)
+    const task = { roomId: 1, endedSeenAt: 0, sawEnd: true, nextTryAt: 0, tries: 0, lastNewAt: null }
+    const soon = afterLook(task, { held: 0, added: 0, newestCreateMs: null }, 60_000, t)
     expect(soon).toMatchObject({ kind: 'again', task: { nextTryAt: 120_000 } })
-    const late = afterLook({ ...task, tries: 5 }, { held: 0, added: 0, plannedEndMs: 0 }, 3_600_000, t)
-    expect(late.kind === 'again' && late.task.nextTryAt - 3_600_000).toBeGreaterThan(60_000)
-    expect(afterLook(task, { held: 0, added: 0, plannedEndMs: 0 }, t.giveUpAfterMs + 1, t)).toEqual({ kind: 'done', giveUp: true })
+    const late = afterLook({ ...task, tries: 5 }, { held: 0, added: 0, newestCreateMs: null }, HOUR, t)
+    expect(late.kind === 'again' && late.task.nextTryAt - HOUR).toBeGreaterThan(60_000)
+    expect(afterLook(task, { held: 0, added: 0, newestCreateMs: null }, t.giveUpAfterMs + 1, t)).toEqual({ kind: 'done', giveUp: true })
+  })
+
+  it('a room seen ending keeps its full schedule, however old the segments it finds', () => {
+    const task = { roomId: 1, endedSeenAt: 10 * HOUR, sawEnd: true, nextTryAt: 10 * HOUR, tries: 0, lastNewAt: null }
+    const look = afterLook(task, { held: 1, added: 1, newestCreateMs: 0 }, 10 * HOUR + 300_000, t)
+    expect(look).toMatchObject({ kind: 'again', task: { nextTryAt: 10 * HOUR + 360_000 } })
+  })
+
+  it('a room first seen already ended: old segments settle it in one look; with none, one more look after the fast window', () => {
+    const task = { roomId: 1, endedSeenAt: 10 * HOUR, sawEnd: false, nextTryAt: 10 * HOUR, tries: 0, lastNewAt: null }
+    expect(afterLook(task, { held: 2, added: 2, newestCreateMs: 0 }, 10 * HOUR, t)).toEqual({ kind: 'done', giveUp: false })
+    // Segments younger than the settle age: it may have just ended, so it keeps looking for more.
+    expect(afterLook(task, { held: 1, added: 1, newestCreateMs: 10 * HOUR - 60_000 }, 10 * HOUR, t)).toMatchObject({ kind: 'again' })
+    const none = afterLook(task, { held: 0, added: 0, newestCreateMs: null }, 10 * HOUR, t)
+    expect(none).toMatchObject({ kind: 'again', task: { nextTryAt: 10 * HOUR + t.fastWindowMs } })
+    if (none.kind !== 'again') throw new Error('expected another look')
+    expect(afterLook(none.task, { held: 0, added: 0, newestCreateMs: null }, 10 * HOUR + t.fastWindowMs, t)).toEqual({ kind: 'done', giveUp: true })
+    expect(afterLook(none.task, { held: 1, added: 1, newestCreateMs: 10 * HOUR + 60_000 }, 10 * HOUR + t.fastWindowMs, t)).toMatchObject({ kind: 'again' })
   })
 })
 

@@ -217,6 +217,46 @@ describe('replays', () => {
     expect(h.rooms().find((d) => d.roomId === id)).toMatchObject({ section: 'ended', replay: { state: 'expired' } })
   })
 
+  it('times the replay search from the end the sync saw, so a live that overran its planned end by hours still gets its replay', async () => {
+    const h = makeHarness()
+    const id = h.room({ in: 900, hours: 1, segments: 2 })
+    h.clock.advance(960)
+    h.control.roomEvent(id, 'start')
+    await h.run()
+    // Planned for one hour; the anchor keeps going for eight.
+    for (let i = 0; i < 48; i++) {
+      h.clock.advance(600)
+      await h.run()
+    }
+    expect(h.rooms().find((d) => d.roomId === id)?.section).toBe('live')
+    h.control.roomEvent(id, 'end')
+    for (let i = 0; i < 40; i++) {
+      h.clock.advance(60)
+      await h.run()
+    }
+    const replay = h.engine.find(COLLECTIONS.replays, { _id: `replay-${id}` })[0] as unknown as ReplayDoc
+    expect(replay.segments.map((s) => s.mediaUrl.split('/').pop())).toEqual(['1.m3u8', '2.m3u8'])
+    expect(h.rooms().find((d) => d.roomId === id)).toMatchObject({ section: 'replay', replay: { state: 'available', segments: 2 } })
+  })
+
+  it('a room first seen already ended gets one look, and one more after the fast window when nothing is listed', async () => {
+    const h = makeHarness()
+    const now = h.clock.nowSeconds()
+    const start = now - DAY
+    const withReplay = h.room({ in: start - now, segments: 2, history: [{ event: 'start', at: start + 60 }, { event: 'end', at: start + 1800 }] })
+    const without = h.room({ in: start - now + 7200, segments: 0, history: [{ event: 'start', at: start + 7260 }, { event: 'end', at: start + 9000 }] })
+    let looks = 0
+    for (let m = 0; m < 90; m++) {
+      const out = await h.run()
+      // Beyond the first run's list reads, any getLiveInfo call is a replay look.
+      if (m > 0) looks += out.calls.getLiveInfo - 1
+      h.clock.advance(60)
+    }
+    expect(looks).toBe(1)
+    expect(h.rooms().find((d) => d.roomId === withReplay)).toMatchObject({ section: 'replay', replay: { state: 'available', segments: 2 } })
+    expect(h.rooms().find((d) => d.roomId === without)?.replay.state).toBe('none')
+  })
+
   it('backs off while no replay comes, and gives up after three days', async () => {
     const h = makeHarness()
     const id = h.room({ in: 900, hours: 1, segments: 0 })

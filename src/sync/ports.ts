@@ -52,8 +52,10 @@ export const EMPTY_CHECKPOINT: SyncCheckpoint = {
 /** One room whose replay we are waiting for (private; `live_sync_state`, `_id` `replay-task-<roomid>`). */
 export interface ReplayTask {
   roomId: number
-  /** When the sync first saw the room ended (ms). */
+  /** When the sync first saw the room ended (ms): the replay schedule counts from here. */
   endedSeenAt: number
+  /** The sync saw the room open before, so it ended shortly before endedSeenAt; false when first seen ended. */
+  sawEnd: boolean
   nextTryAt: number
   tries: number
   /** Last time a fetch found a segment we did not have (ms). */

@@ -38,7 +38,8 @@ export async function lookForReplays(run: Run): Promise<void> {
     const listed = await fetchReplays(gate, task.roomId)
     const held = await store.getReplay(task.roomId)
     const { segments, added } = mergeSegments(held?.segments ?? [], listed)
-    const nextStep = afterLook(task, { held: segments.length, added, plannedEndMs: room.endTime.getTime() }, nowMs, timing)
+    const newestCreateMs = segments.length > 0 ? segments[segments.length - 1].createTime.getTime() : null
+    const nextStep = afterLook(task, { held: segments.length, added, newestCreateMs }, nowMs, timing)
     const giveUp = nextStep.kind === 'done' && nextStep.giveUp
     const summary = summarize(segments, now, giveUp ? 'none' : 'pending')
     if (added > 0 || !held || held.state !== summary.state) {

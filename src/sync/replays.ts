@@ -21,7 +21,7 @@ export interface ReplayTiming {
   giveUpAfterMs: number
   /** After the last new segment, keep looking this long for more (a reconnect splits a replay). */
   keepLookingMs: number
-  /** A room whose planned end is older than this was ended long ago: one look settles it. */
+  /** A room first seen already ended whose newest segment is older than this ended long ago: one look settles it. */
   settledAfterMs: number
 }
 
@@ -63,20 +63,33 @@ export function replayDoc(roomId: number, segments: ReplaySegment[], state: Repl
 
 /** The task for a room just seen ended with replay on. `justEnded`: we saw it open before (not a backfill). */
 export function newReplayTask(roomId: number, nowMs: number, justEnded: boolean, t: ReplayTiming): ReplayTask {
-  return { roomId, endedSeenAt: nowMs, nextTryAt: justEnded ? nowMs + t.firstDelayMs : nowMs, tries: 0, lastNewAt: null }
+  return { roomId, endedSeenAt: nowMs, sawEnd: justEnded, nextTryAt: justEnded ? nowMs + t.firstDelayMs : nowMs, tries: 0, lastNewAt: null }
 }
 
 export type NextStep = { kind: 'again'; task: ReplayTask } | { kind: 'done'; giveUp: boolean }
 
-/** What to do after one look: look again (when), or stop (and whether nothing ever came). */
+/**
+ * What to do after one look: look again (when), or stop (and whether nothing ever came). Every delay counts
+ * from when the sync saw the room ended (`endedSeenAt`), never from its planned end: a live may overrun that
+ * by hours. `newestCreateMs` is the create time of the newest segment held after the look.
+ */
 export function afterLook(
   task: ReplayTask,
-  look: { held: number; added: number; plannedEndMs: number },
+  look: { held: number; added: number; newestCreateMs: number | null },
   nowMs: number,
   t: ReplayTiming,
 ): NextStep {
-  const settled = nowMs - look.plannedEndMs > t.settledAfterMs && task.lastNewAt === null && task.tries === 0
-  if (settled) return { kind: 'done', giveUp: look.held === 0 }
+  if (!task.sawEnd) {
+    // First seen already ended: it ended at an unknown time before endedSeenAt, so only what the platform
+    // lists can date it.
+    const firstLook = task.tries === 0 && task.lastNewAt === null
+    if (firstLook && look.newestCreateMs !== null && nowMs - look.newestCreateMs > t.settledAfterMs) return { kind: 'done', giveUp: false }
+    if (look.held === 0) {
+      // A replay comes within minutes of the end, which was before endedSeenAt: one more look after the fast window.
+      if (nowMs - task.endedSeenAt >= t.fastWindowMs) return { kind: 'done', giveUp: true }
+      return { kind: 'again', task: { ...task, tries: task.tries + 1, nextTryAt: task.endedSeenAt + t.fastWindowMs } }
+    }
+  }
   const tries = look.added > 0 ? 0 : task.tries + 1
   const lastNewAt = look.added > 0 ? nowMs : task.lastNewAt
   const backoff = (n: number) => Math.min(t.maxDelayMs, t.cadenceMs * 2 ** Math.min(n, 20))

@@ -37,11 +37,13 @@ function chunks<T>(items: T[], size: number): T[][] {
 const replayTaskId = (roomId: number) => `replay-task-${roomId}`
 
 function asTask(raw: RawDoc): ReplayTask | null {
-  const { roomId, endedSeenAt, nextTryAt, tries, lastNewAt } = raw
+  const { roomId, endedSeenAt, sawEnd, nextTryAt, tries, lastNewAt } = raw
   if (typeof roomId !== 'number' || typeof nextTryAt !== 'number' || typeof endedSeenAt !== 'number') return null
   return {
     roomId,
     endedSeenAt,
+    // A task written before this field existed keeps the full schedule: it can only cost looks, never a replay.
+    sawEnd: typeof sawEnd === 'boolean' ? sawEnd : true,
     nextTryAt,
     tries: typeof tries === 'number' ? tries : 0,
     lastNewAt: typeof lastNewAt === 'number' ? lastNewAt : null,
