@@ -1,7 +1,8 @@
 /**
- * The few document operations the sync needs, in a tiny query language both adapters translate: the
- * wx-server-sdk database (src/cloud/database-store.ts) and the emulator's engine (emulator/db/engine-store.ts).
- * Keeping the language this small is what lets one store implementation (store.ts) serve both.
+ * The few document operations the sync needs, in a tiny query language every adapter translates: the
+ * wx-server-sdk database (src/cloud/database-store.ts), the emulator's engine (emulator/db/engine-store.ts) and
+ * the benchmark's maps (bench/sync-map-driver.ts). Keeping the language this small is what lets one store
+ * implementation (store.ts) serve all three; test/doc-driver-conformance.ts pins the contract they share.
  */
 
 export type Scalar = string | number | boolean | null | Date
