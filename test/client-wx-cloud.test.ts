@@ -131,6 +131,14 @@ describe('wx.cloud shim over HTTP', () => {
     expect(missing.errCode).toBe(-502005)
   })
 
+  it('a join from the mini-program rejects with errCode -502002 (invalid database command), reading nothing', async () => {
+    const db = createWxCloud({ url, openid: 'o-alice' }).database()
+    const agg = db.collection('rooms').aggregate() as unknown as { lookup(o: unknown): { end(): Promise<unknown> } }
+    const e = await rejection(agg.lookup({ from: 'notes', localField: '_id', foreignField: '_id', as: 'leak' }).end())
+    expect(e.errCode).toBe(-502002)
+    expect(e.errMsg).toMatch(/^collection\.aggregate:fail -502002 database invalid command\. stages\[0\]: \$lookup reads another collection/)
+  })
+
   it('callback style calls success/complete instead of returning a promise', async () => {
     const db = createWxCloud({ url }).database()
     const outcome = await new Promise<string>((resolve) => {

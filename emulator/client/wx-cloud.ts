@@ -108,8 +108,10 @@ export class WxCloudError extends Error {
 
 const ERR_CODES: Record<string, number> = {
   SYS_ERR: -501001,
+  SERVER_TIMEOUT: -501002,
   INVALID_PARAM: -501007,
   DATABASE_REQUEST_FAILED: -502001,
+  DATABASE_INVALID_OPERRATOR: -502002,
   DATABASE_PERMISSION_DENIED: -502003,
   DATABASE_COLLECTION_NOT_EXIST: -502005,
   DATABASE_DUPLICATE_WRITE: -502011,
@@ -118,8 +120,10 @@ const ERR_CODES: Record<string, number> = {
 // the wording wx-server-sdk puts after the code (its ERR_CODE table)
 const ERR_TEXT: Record<number, string> = {
   [-501001]: 'resource system error',
+  [-501002]: 'resource server timeout',
   [-501007]: 'invalid parameters',
   [-502001]: 'database request fail',
+  [-502002]: 'database invalid command',
   [-502003]: 'database permission denied',
   [-502005]: 'database collection not exists',
   [-502011]: 'database duplicate write',

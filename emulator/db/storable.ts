@@ -3,7 +3,7 @@
  * of surfacing later as a crash, a corrupt file or a different value read back: at most MAX_DOCUMENT_NESTING levels
  * and MAX_DOCUMENT_BYTES of BSON, and only the value types CloudBase documents store (string, number, boolean, null,
  * object, array, date; GeoJSON is objects of those):
- * https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/guide/database/data-type.html
+ * https://developers.weixin.qq.com/miniprogram/en/dev/wxcloud/guide/database/data-type.html
  */
 import { calculateObjectSize } from 'bson'
 import { MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NESTING } from './limits'
