@@ -45,6 +45,12 @@ describe('key case converters (wx-server-sdk convertCase)', () => {
     expect(camelKey('_private')).toBe('Private')
   })
 
+  it('leaves the keys it is told to keep, at any depth', () => {
+    expect(toSnakeKeys({ goods: [{ goodsId: 1, thirdPartyAppid: '' }] }, new Set(['thirdPartyAppid']))).toEqual({
+      goods: [{ goods_id: 1, thirdPartyAppid: '' }],
+    })
+  })
+
   it('recurses through nested objects and arrays, leaving values alone', () => {
     const req = { goodsInfo: { coverImgUrl: 'mediaId_x', goodsKey: ['productId'] }, users: [{ userName: 'aB' }], ids: [[{ aB: 1 }]] }
     expect(toSnakeKeys(req)).toEqual({

@@ -102,9 +102,10 @@ describe('catalogue structure', () => {
     expect(review.sort()).toEqual(['goodsAdd', 'goodsAudit'])
   })
 
-  it('uses snake_case on the wire only where the docs do', () => {
-    const snake = endpointList.filter((e) => e.requestCase === 'snake').map((e) => e.id)
+  it('uses snake_case on the wire only where the docs do, and keeps the one camelCase key getgoodswarehouse sends', () => {
+    const snake = endpointList.filter((e) => e.wireCase === 'snake').map((e) => e.id)
     expect(snake.sort()).toEqual(['getFollowers', 'getLiveInfo', 'goodsInfo', 'pushMessage'])
+    expect(endpointList.filter((e) => e.camelOnWire).map((e) => [e.id, e.camelOnWire])).toEqual([['goodsInfo', ['thirdPartyAppid']]])
   })
 
   it('finds an endpoint by cloud name, and by HTTPS path whatever its case', () => {

@@ -139,6 +139,9 @@ describe('goods field rules', () => {
     expect((review.goods as { goodsId: number }[]).map((g) => g.goodsId)).toEqual([a.goodsId])
     const info = await kit.call('goodsInfo', { goods_ids: [a.goodsId] })
     expect(info.goods).toEqual([expect.objectContaining({ goods_id: a.goodsId, cover_img_url: expect.any(String), third_party_tag: 2 })])
+    // getgoodswarehouse mixes casings on the wire: thirdPartyAppid stays camelCase, as the docs show it.
+    expect(Object.keys((info.goods as object[])[0])).toContain('thirdPartyAppid')
+    expect(Object.keys((info.goods as object[])[0])).not.toContain('third_party_appid')
   })
 })
 

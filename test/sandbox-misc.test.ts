@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { makeSandbox, type SandboxKit } from '../emulator/sandbox/testing'
-import { SANDBOX_APPID, SANDBOX_SECRET, unhandledEndpoints } from '../emulator/sandbox/sandbox'
-import { catalogue, endpointList } from '../src/live/catalogue'
+import { SANDBOX_APPID, SANDBOX_SECRET } from '../emulator/sandbox/sandbox'
+import { catalogue } from '../src/live/catalogue'
 import { toCamelKeys } from '../src/live/case'
 import { LiveStatus } from '../src/live/status'
 
@@ -12,11 +12,6 @@ async function roomId(kit: SandboxKit, overrides: Record<string, unknown> = {}):
 }
 
 describe('catalogue coverage and reply contract', () => {
-  it('has a handler for every catalogue endpoint', () => {
-    expect(endpointList.length).toBeGreaterThan(0)
-    expect(unhandledEndpoints()).toEqual([])
-  })
-
   it('seeded replies, converted the way wx-server-sdk does, match the catalogue response schemas', async () => {
     const kit = makeSandbox()
     const seed = kit.control.seedDemo()

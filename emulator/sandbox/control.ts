@@ -29,36 +29,24 @@ import { liveStatusName } from '../../src/live/status'
 import { isWechatId } from '../../src/live/rules'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
-import { AuditStatus as AUDIT_STATUS, RoleId } from '../../src/live/schemas'
+import { AuditStatus as AUDIT_STATUS, RoleId, positiveInt } from '../../src/live/schemas'
+import { catalogue } from '../../src/live/catalogue'
+import * as zm from '../../src/live/zod'
 
-const flag = z.literal([0, 1])
-
-const createRoomSchema = z.object({
-  name: z.string().min(1),
-  startTime: z.int().positive(),
-  endTime: z.int().positive(),
-  anchorName: z.string().min(1),
-  anchorWechat: z.string().min(1),
-  /** Images are optional here: a placeholder image is uploaded when omitted. */
-  coverImg: z.string().min(1).optional(),
-  shareImg: z.string().min(1).optional(),
-  feedsImg: z.string().min(1).optional(),
-  type: flag.default(0),
-  subAnchorWechat: z.string().min(1).optional(),
-  createrWechat: z.string().min(1).optional(),
-  isFeedsPublic: flag.optional(),
-  closeLike: flag.default(0),
-  closeGoods: flag.default(0),
-  closeComment: flag.default(0),
-  closeReplay: flag.optional(),
-  closeShare: flag.optional(),
-  closeKf: flag.optional(),
+const apiCreateRoom = catalogue.createRoom.request
+/**
+ * The API's createRoom request, for seeding: images may be left out (a placeholder is uploaded), the type and
+ * the like/goods/comment switches default to 0, and a room may carry its replay segments and past events.
+ */
+const createRoomSchema = zm.extend(zm.partial(apiCreateRoom, { coverImg: true, shareImg: true, feedsImg: true }), {
+  type: zm._default(apiCreateRoom.shape.type, 0),
+  closeLike: zm._default(apiCreateRoom.shape.closeLike, 0),
+  closeGoods: zm._default(apiCreateRoom.shape.closeGoods, 0),
+  closeComment: zm._default(apiCreateRoom.shape.closeComment, 0),
   /** Replay segments this room produces when it ends (default: the sandbox option). */
-  replaySegments: z.int().min(0).max(20).optional(),
+  replaySegments: zm.optional(zm.int().check(zm.gte(0), zm.lte(20))),
   /** Past life-cycle events to replay, in order, for rooms that started or ended before now. */
-  history: z
-    .array(z.object({ event: z.enum(ROOM_EVENTS as [RoomEvent, ...RoomEvent[]]), at: z.int().positive() }))
-    .optional(),
+  history: zm.optional(zm.array(zm.object({ event: zm.enum(ROOM_EVENTS as [RoomEvent, ...RoomEvent[]]), at: positiveInt }))),
 })
 
 const roomEventSchema = z.enum(ROOM_EVENTS as [RoomEvent, ...RoomEvent[]])

@@ -2,7 +2,7 @@
  * Errors of the sandbox's own TypeScript/control API (not WeChat replies): the lead's `/__sandbox/*` routes
  * map `status` to the HTTP status (400 bad input, 404 unknown room/goods).
  */
-import type { z } from 'zod'
+import { z } from 'zod'
 
 export class SandboxControlError extends Error {
   override readonly name = 'SandboxControlError'
@@ -16,9 +16,9 @@ export class SandboxControlError extends Error {
   }
 }
 
-/** Parses control input with zod; failures become a 400 naming the first bad field and its rule. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, name?: string): z.output<S> {
-  const r = schema.safeParse(input)
+/** Parses control input with zod (classic or mini schemas); failures become a 400 naming the first bad field and its rule. */
+export function parseInput<S extends z.core.$ZodType>(schema: S, input: unknown, what: string, name?: string): z.output<S> {
+  const r = z.safeParse(schema, input)
   if (r.success) return r.data
   const issue = r.error.issues[0]
   // A single value (an event, a result) is named by the field it came in, so the caller sees what to fix.

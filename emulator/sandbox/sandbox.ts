@@ -9,12 +9,12 @@ import type { Clock } from '../clock'
 import { shanghaiDay } from '../../src/live/day'
 import { catalogue, endpointList, isEndpointId } from '../../src/live/catalogue'
 import type { EndpointDef } from '../../src/live/endpoint'
-import { toCamelKeys } from '../../src/live/case'
+import { toCamelKeys, toSnakeKeys } from '../../src/live/case'
 import { describeErrcode } from '../../src/live/errors'
 import type { LiveCall, LiveReply, MediaUpload } from './types'
 import { LiveState, type SandboxOptions, type ResolvedOptions, resolveOptions } from './state'
 import { MEDIA_TTL_SECONDS, TOKEN_TTL_SECONDS, type LiveStatus, auditStatus, isoSeconds, roomStatus, visibleReplays, type Room } from './model'
-import type { HandlerContext, Handler } from './handlers/context'
+import type { HandlerContext, Handlers } from './handlers/context'
 import { roomHandlers, replayOptions } from './handlers/rooms'
 import { goodsHandlers } from './handlers/goods'
 import { memberHandlers } from './handlers/members'
@@ -35,7 +35,8 @@ export { SANDBOX_APPID, SANDBOX_SECRET, type SandboxOptions } from './state'
 export type LiveSandboxOptions = SandboxOptions
 export { SNAPSHOT_VERSION, type SandboxSnapshot } from './snapshot'
 
-const HANDLERS: Readonly<Record<string, Handler>> = { ...roomHandlers, ...goodsHandlers, ...memberHandlers }
+/** Every endpoint of the catalogue has its handler, typed from its entry (a missing one is a type error). */
+const HANDLERS: Handlers = { ...roomHandlers, ...goodsHandlers, ...memberHandlers }
 
 export interface FaultSpec {
   /** Cloud name (`liveBroadcast.getLiveInfo`), or the path for endpoints without one; the endpoint id also works. */
@@ -295,14 +296,15 @@ export class LiveSandbox {
       return reply(errorBody(fault.errcode, `sandbox fault: ${describeErrcode(fault.errcode).en}`))
     }
 
-    const handle = HANDLERS[endpoint.id]
-    if (!handle) return reply(errorBody(-1, `not implemented: ${endpoint.id}`))
+    // The params came from this endpoint's own request schema, which is what its handler is typed to take.
+    const handle = HANDLERS[call.endpointId] as (ctx: HandlerContext, params: unknown) => Record<string, unknown>
     // Re-read the clock: a delay fault may have let time pass.
     const at = this.clock.nowSeconds()
     const ctx: HandlerContext = { state: this.live, now: at, day: shanghaiDay(at * 1000) }
     try {
-      const body = handle(ctx, parsed.data as Record<string, unknown>)
-      return reply({ errcode: 0, errmsg: 'ok', ...body })
+      const body = handle(ctx, parsed.data)
+      const wire = endpoint.wireCase === 'snake' ? toSnakeKeys(body, new Set(endpoint.camelOnWire)) : body
+      return reply({ errcode: 0, errmsg: 'ok', ...(wire as Record<string, unknown>) })
     } catch (e) {
       if (e instanceof LiveError) return reply(errorBody(e.errcode, e.message, e.extra))
       return reply(errorBody(-1, `sandbox internal error in ${endpoint.id}: ${(e as Error).message}`))
@@ -537,7 +539,3 @@ function findEndpoint(api: string): EndpointDef | undefined {
   return endpointList.find((e) => e.cloud === api || e.path === api || e.id === api)
 }
 
-/** Endpoint ids of the catalogue that have no handler (should be none). */
-export function unhandledEndpoints(): string[] {
-  return endpointList.map((e) => e.id).filter((id) => !HANDLERS[id])
-}

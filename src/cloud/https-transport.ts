@@ -143,7 +143,7 @@ export function createHttpsTransport(opts: HttpsTransportOptions): HttpsTranspor
   }
 
   async function send(endpoint: EndpointDef, params: Record<string, unknown>, token: string) {
-    const wire = (endpoint.requestCase === 'snake' ? toSnakeKeys(params) : params) as Record<string, unknown>
+    const wire = (endpoint.wireCase === 'snake' ? toSnakeKeys(params) : params) as Record<string, unknown>
     const url = new URL(`${baseUrl}${endpoint.path}`)
     url.searchParams.set('access_token', token)
     if (endpoint.method === 'GET') {

@@ -33,8 +33,9 @@ function convert(value: unknown, keyFn: (k: string) => string): unknown {
   return out
 }
 
-export function toSnakeKeys<T>(value: T): unknown {
-  return convert(value, snakeKey)
+/** Keys in `keep` stay as they are (a reply that mixes casings on the wire). */
+export function toSnakeKeys<T>(value: T, keep?: ReadonlySet<string>): unknown {
+  return convert(value, keep ? (k) => (keep.has(k) ? k : snakeKey(k)) : snakeKey)
 }
 
 export function toCamelKeys<T>(value: T): unknown {

@@ -8,9 +8,10 @@ import type * as z from './zod'
 export type HttpMethod = 'GET' | 'POST'
 
 /**
- * Casing of the request keys on the HTTPS wire. The LiveApi client always takes camelCase params
- * (as wx-server-sdk users write them); the HTTPS transport converts to snake_case for the few endpoints
- * whose documented wire keys are snake_case (`room_id`, `goods_ids`, `user_openid`, `page_break`).
+ * Casing of an endpoint's keys on the HTTPS wire, request and reply alike. The LiveApi client always takes
+ * camelCase params (as wx-server-sdk users write them); the HTTPS transport converts to snake_case for the few
+ * endpoints whose documented wire keys are snake_case (`room_id`, `goods_ids`, `user_openid`, `page_break`),
+ * and the sandbox answers those endpoints in snake_case (`room_info`, `live_status`).
  */
 export type WireCase = 'camel' | 'snake'
 
@@ -24,8 +25,10 @@ export interface EndpointDef<Req extends z.ZodMiniType = z.ZodMiniType, Res exte
   path: string
   /** `liveBroadcast.x` as used by `cloud.openapi` and listed in config.json `permissions.openapi`; null when no cloud call exists. */
   cloud: string | null
-  /** Casing of the request body/query keys on the HTTPS wire. */
-  requestCase: WireCase
+  /** Casing of the request and reply keys on the HTTPS wire. */
+  wireCase: WireCase
+  /** Reply keys the docs show in camelCase inside a snake_case reply (getgoodswarehouse's `thirdPartyAppid`). */
+  camelOnWire?: readonly string[]
   /**
    * Request params as the client takes them (camelCase keys, the way wx-server-sdk users write them).
    * The sandbox validates with the same schema after normalising either casing to camelCase.

@@ -1,8 +1,11 @@
 /**
- * What every endpoint handler receives, and the lookups most of them share. A handler takes validated,
- * camelCase params and returns the success body in the HTTPS wire casing (without errcode/errmsg), or
+ * What every endpoint handler receives, and the lookups most of them share. A handler is typed from its
+ * catalogue entry: it takes what the request schema produced (camelCase) and returns what the response schema
+ * takes (camelCase, without errcode/errmsg); the sandbox puts the reply in the endpoint's wire casing. Or it
  * throws `LiveError`.
  */
+import type { Catalogue, EndpointId } from '../../../src/live/catalogue'
+import type * as z from '../../../src/live/zod'
 import type { LiveState } from '../state'
 import type { LiveStatus, Room, WarehouseGoods } from '../model'
 import { auditStatus, roomStatus } from '../model'
@@ -17,16 +20,14 @@ export interface HandlerContext {
   day: string
 }
 
-export type WireBody = Record<string, unknown>
-export type Handler = (ctx: HandlerContext, params: Record<string, unknown>) => WireBody
+/** The handler of endpoint K: its request schema's output in, its response schema's input out. */
+export type Handler<K extends EndpointId> = (
+  ctx: HandlerContext,
+  params: z.output<Catalogue[K]['request']>,
+) => z.input<Catalogue[K]['response']>
 
-/**
- * Types a handler by its params. The catalogue's zod schema has already validated the params when the
- * handler runs, so the cast at this one boundary is safe; each handler states only the fields it reads.
- */
-export function handler<P>(fn: (ctx: HandlerContext, params: P) => WireBody): Handler {
-  return (ctx, params) => fn(ctx, params as P)
-}
+/** One handler per endpoint id of K, each typed from its own entry. */
+export type Handlers<K extends EndpointId = EndpointId> = { readonly [P in K]: Handler<P> }
 
 /** Answers a broken rule as the platform would: its errcode, and the merchant's sentence naming the field. */
 export function enforce(problem: RuleProblem | null): void {

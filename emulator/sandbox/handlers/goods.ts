@@ -7,7 +7,7 @@ import { checkGoodsName, checkGoodsPrice, checkGoodsUrl } from '../../../src/liv
 import { LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
 import type { Room, RoomGoods, WarehouseGoods } from '../model'
 import { LiveError } from '../wire'
-import { type Handler, type HandlerContext, enforce, goodsAudit, handler, requireRoom, requireStatus } from './context'
+import { type Handler, type Handlers, type HandlerContext, enforce, goodsAudit, requireRoom, requireStatus } from './context'
 
 // ---------- goods in a room ----------
 
@@ -22,7 +22,7 @@ function roomGoodsOf(room: Room, goodsId: number): RoomGoods {
   return rg
 }
 
-const importGoods = handler<{ ids: number[]; roomId: number }>((ctx, p) => {
+const importGoods: Handler<'importGoods'> = (ctx, p) => {
   const { state } = ctx
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'importing goods')
@@ -39,26 +39,26 @@ const importGoods = handler<{ ids: number[]; roomId: number }>((ctx, p) => {
   }
   for (const id of fresh) room.goods.push({ goodsId: id, onSale: 1 })
   return {}
-})
+}
 
-const goodsSale = handler<{ roomId: number; goodsId: number; onSale: 0 | 1 }>((ctx, p) => {
+const goodsSale: Handler<'goodsSale'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   const rg = room.goods.find((g) => g.goodsId === p.goodsId)
   if (!rg) throw new LiveError(300024, `goodsId: ${p.goodsId} not found in room ${room.roomId}`)
   if (pushingNow(ctx, room) === p.goodsId) throw new LiveError(300049, `goodsId: ${p.goodsId} is being pushed; retry later`)
   rg.onSale = p.onSale
   return {}
-})
+}
 
-const goodsDeleteInRoom = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
+const goodsDeleteInRoom: Handler<'goodsDeleteInRoom'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   roomGoodsOf(room, p.goodsId)
   if (pushingNow(ctx, room) === p.goodsId) throw new LiveError(300047, `goodsId: ${p.goodsId} is being pushed; retry later`)
   room.goods = room.goods.filter((g) => g.goodsId !== p.goodsId)
   return {}
-})
+}
 
-const goodsPush = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
+const goodsPush: Handler<'goodsPush'> = (ctx, p) => {
   const { state } = ctx
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, [LiveStatus.live], 'pushing goods (the room must be live)')
@@ -70,9 +70,9 @@ const goodsPush = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
   room.pushing = { goodsId: p.goodsId, until: ctx.now + state.options.pushSeconds }
   rg.explainedAt = ctx.now
   return {}
-})
+}
 
-const goodsSort = handler<{ roomId: number; goods: { goodsId: number | string }[] }>((ctx, p) => {
+const goodsSort: Handler<'goodsSort'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'sorting goods')
   const order: number[] = []
@@ -87,9 +87,9 @@ const goodsSort = handler<{ roomId: number; goods: { goodsId: number | string }[
   const listed = room.goods.filter((g) => rank.has(g.goodsId)).sort((a, b) => rank.get(a.goodsId)! - rank.get(b.goodsId)!)
   room.goods = [...listed, ...room.goods.filter((g) => !rank.has(g.goodsId))]
   return {}
-})
+}
 
-const goodsVideo = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
+const goodsVideo: Handler<'goodsVideo'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   if (!ctx.state.goods.has(p.goodsId)) throw new LiveError(300024, `goodsId: ${p.goodsId} not found`)
   const rg = roomGoodsOf(room, p.goodsId)
@@ -98,17 +98,14 @@ const goodsVideo = handler<{ roomId: number; goodsId: number }>((ctx, p) => {
     throw new LiveError(300045, `goodsId: ${p.goodsId} explanation video is not generated yet`)
   }
   return { url: `${ctx.state.options.assetBaseUrl}/clip/${room.roomId}/${p.goodsId}.mp4` }
-})
+}
 
-const setGoodsKey = handler<{ goodsKey: unknown }>((ctx, p) => {
-  if (!Array.isArray(p.goodsKey) || !p.goodsKey.every((k) => typeof k === 'string')) {
-    throw new LiveError(200002, 'goodsKey must be Array<string>')
-  }
+const setGoodsKey: Handler<'setGoodsKey'> = (ctx, p) => {
   ctx.state.vendorGoodsKey = [...p.goodsKey]
   return {}
-})
+}
 
-const getGoodsKey = handler<Record<string, never>>((ctx) => ({ vendorGoodsKey: [...ctx.state.vendorGoodsKey] }))
+const getGoodsKey: Handler<'getGoodsKey'> = (ctx) => ({ vendorGoodsKey: [...ctx.state.vendorGoodsKey] })
 
 // ---------- warehouse ----------
 
@@ -151,7 +148,7 @@ function settle(ctx: HandlerContext, g: WarehouseGoods): WarehouseGoods {
   return g
 }
 
-const goodsAdd = handler<{ goodsInfo: GoodsFields }>((ctx, p) => {
+const goodsAdd: Handler<'goodsAdd'> = (ctx, p) => {
   const { state } = ctx
   checkGoodsFields(ctx, p.goodsInfo)
   spendReview(ctx)
@@ -174,17 +171,17 @@ const goodsAdd = handler<{ goodsInfo: GoodsFields }>((ctx, p) => {
   if (gi.goodsKey) g.goodsKey = [...gi.goodsKey]
   state.goods.set(g.goodsId, g)
   return { goodsId: g.goodsId, auditId: g.auditId }
-})
+}
 
-const goodsResetAudit = handler<{ goodsId: number; auditId: number }>((ctx, p) => {
+const goodsResetAudit: Handler<'goodsResetAudit'> = (ctx, p) => {
   const g = settle(ctx, requireGoods(ctx, p.goodsId))
   if (g.auditStatus !== 1) throw new LiveError(300017, `goodsId: goods ${g.goodsId} is not under review (audit_status ${g.auditStatus})`)
   if (g.auditId !== p.auditId) throw new LiveError(300009, `auditId: ${p.auditId} is not the current audit of goods ${g.goodsId}`)
   g.auditStatus = 0
   return {}
-})
+}
 
-const goodsAudit_ = handler<{ goodsId: number }>((ctx, p) => {
+const goodsAudit_: Handler<'goodsAudit'> = (ctx, p) => {
   const g = settle(ctx, requireGoods(ctx, p.goodsId))
   if (g.auditStatus === 1 || g.auditStatus === 2) {
     throw new LiveError(300010, `goodsId: goods ${g.goodsId} is ${g.auditStatus === 1 ? 'under review' : 'already approved'}`)
@@ -194,9 +191,9 @@ const goodsAudit_ = handler<{ goodsId: number }>((ctx, p) => {
   g.auditId = ctx.state.nextAuditId++
   g.submittedAt = ctx.now
   return { auditId: g.auditId }
-})
+}
 
-const goodsDelete = handler<{ goodsId: number }>((ctx, p) => {
+const goodsDelete: Handler<'goodsDelete'> = (ctx, p) => {
   const g = settle(ctx, requireGoods(ctx, p.goodsId, 300015))
   if (g.auditStatus === 1) throw new LiveError(300014, `goodsId: goods ${g.goodsId} is under review and cannot be deleted`)
   ctx.state.goods.delete(g.goodsId)
@@ -205,11 +202,11 @@ const goodsDelete = handler<{ goodsId: number }>((ctx, p) => {
     if (room.goods.some((x) => x.goodsId === g.goodsId)) room.goods = room.goods.filter((x) => x.goodsId !== g.goodsId)
   }
   return {}
-})
+}
 
 const PRICE_FIELDS = new Set(['goodsId', 'priceType', 'price', 'price2'])
 
-const goodsUpdate = handler<{ goodsInfo: Partial<GoodsFields> & { goodsId: number } }>((ctx, p) => {
+const goodsUpdate: Handler<'goodsUpdate'> = (ctx, p) => {
   const gi = p.goodsInfo
   const g = settle(ctx, requireGoods(ctx, gi.goodsId))
   if (g.auditStatus === 1) throw new LiveError(300010, `goodsId: goods ${g.goodsId} is under review; withdraw it first`)
@@ -238,54 +235,49 @@ const goodsUpdate = handler<{ goodsInfo: Partial<GoodsFields> & { goodsId: numbe
   if (gi.thirdPartyAppid !== undefined) g.thirdPartyAppid = gi.thirdPartyAppid
   if (gi.goodsKey !== undefined) g.goodsKey = [...gi.goodsKey]
   return {}
-})
+}
 
-const goodsInfo = handler<{ goodsIds: number[] }>((ctx, p) => {
-  if (p.goodsIds.length > 20) throw new LiveError(200002, 'goods_ids: at most 20 ids per call')
+const goodsInfo: Handler<'goodsInfo'> = (ctx, p) => {
   const goods = []
   for (const id of p.goodsIds) {
     const g = ctx.state.goods.get(id)
     if (!g) continue
-    const row: Record<string, unknown> = {
-      goods_id: g.goodsId,
-      cover_img_url: ctx.state.mediaUrl(g.coverImgUrl),
-      name: g.name,
-      price: g.price,
-      url: g.url,
-      price_type: g.priceType,
-      audit_status: goodsAudit(ctx, g),
-      third_party_tag: g.thirdPartyTag,
-      thirdPartyAppid: g.thirdPartyAppid,
-    }
-    if (g.price2 !== undefined) row.price2 = g.price2
-    goods.push(row)
-  }
-  return { goods, total: goods.length }
-})
-
-const goodsList = handler<{ offset: number; limit?: number; status: number }>((ctx, p) => {
-  const limit = Math.min(p.limit ?? 30, 100)
-  const matching: WarehouseGoods[] = []
-  for (const g of ctx.state.goods.values()) if (goodsAudit(ctx, g) === p.status) matching.push(g)
-  matching.sort((a, b) => b.goodsId - a.goodsId)
-  const goods = matching.slice(p.offset, p.offset + limit).map((g) => {
-    const row: Record<string, unknown> = {
+    goods.push({
       goodsId: g.goodsId,
       coverImgUrl: ctx.state.mediaUrl(g.coverImgUrl),
       name: g.name,
       price: g.price,
       url: g.url,
       priceType: g.priceType,
+      auditStatus: goodsAudit(ctx, g),
       thirdPartyTag: g.thirdPartyTag,
       thirdPartyAppid: g.thirdPartyAppid,
-    }
-    if (g.price2 !== undefined) row.price2 = g.price2
-    return row
-  })
-  return { goods, total: matching.length }
-})
+      ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
+    })
+  }
+  return { goods, total: goods.length }
+}
 
-export const goodsHandlers: Record<string, Handler> = {
+const goodsList: Handler<'goodsList'> = (ctx, p) => {
+  const limit = Math.min(p.limit ?? 30, 100)
+  const matching: WarehouseGoods[] = []
+  for (const g of ctx.state.goods.values()) if (goodsAudit(ctx, g) === p.status) matching.push(g)
+  matching.sort((a, b) => b.goodsId - a.goodsId)
+  const goods = matching.slice(p.offset, p.offset + limit).map((g) => ({
+    goodsId: g.goodsId,
+    coverImgUrl: ctx.state.mediaUrl(g.coverImgUrl),
+    name: g.name,
+    price: g.price,
+    url: g.url,
+    priceType: g.priceType,
+    thirdPartyTag: g.thirdPartyTag,
+    thirdPartyAppid: g.thirdPartyAppid,
+    ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
+  }))
+  return { goods, total: matching.length }
+}
+
+export const goodsHandlers = {
   importGoods,
   goodsSale,
   goodsDeleteInRoom,
@@ -301,4 +293,4 @@ export const goodsHandlers: Record<string, Handler> = {
   goodsUpdate,
   goodsInfo,
   goodsList,
-}
+} satisfies Partial<Handlers>

@@ -5,7 +5,7 @@ import { LiveStatus } from '../../../src/live/status'
 import { checkWechatId } from '../../../src/live/rules'
 import { maskUsername, openidFor, roomStatus } from '../model'
 import { LiveError } from '../wire'
-import { type Handler, enforce, handler, requireRoom } from './context'
+import { type Handler, type Handlers, enforce, requireRoom } from './context'
 
 /** Caps per role (admins 10, anchors 500, operators 500). */
 export const ROLE_CAPS: Readonly<Record<number, number>> = { 1: 10, 2: 500, 3: 500 }
@@ -17,11 +17,9 @@ function countRole(members: Iterable<{ roles: Set<number> }>, role: number): num
   return n
 }
 
-const addRole = handler<{ username: string; role: number }>((ctx, p) => {
+const addRole: Handler<'addRole'> = (ctx, p) => {
   const { state } = ctx
   enforce(checkWechatId('username', p.username, 400001))
-  // Setting the super admin through the API has no effect (docs).
-  if (p.role === 0) return {}
   if (p.role === 2 && !state.isVerified(p.username)) {
     const codeurl = `${state.options.assetBaseUrl}/realname?wechat=${encodeURIComponent(p.username)}`
     throw new LiveError(400002, `username: ${p.username} must finish real-name verification to be an anchor`, { codeurl })
@@ -46,12 +44,11 @@ const addRole = handler<{ username: string; role: number }>((ctx, p) => {
     })
   }
   return {}
-})
+}
 
-const deleteRole = handler<{ username: string; role: number }>((ctx, p) => {
+const deleteRole: Handler<'deleteRole'> = (ctx, p) => {
   const { state } = ctx
   enforce(checkWechatId('username', p.username, 400001))
-  if (p.role === 0) throw new LiveError(200002, 'role: the super admin cannot be removed through the API')
   const m = state.members.get(p.username)
   if (!m || !m.roles.has(p.role)) throw new LiveError(2003, `username: ${p.username} does not have role ${p.role}`)
   if (p.role === 2) {
@@ -65,9 +62,9 @@ const deleteRole = handler<{ username: string; role: number }>((ctx, p) => {
   m.updatedAt = ctx.now
   if (m.roles.size === 0) state.members.delete(p.username)
   return {}
-})
+}
 
-const getRoleList = handler<{ role?: number; offset?: number; limit?: number; keyword?: string }>((ctx, p) => {
+const getRoleList: Handler<'getRoleList'> = (ctx, p) => {
   const role = p.role ?? -1
   const offset = p.offset ?? 0
   const limit = Math.min(p.limit ?? 10, 30)
@@ -88,31 +85,28 @@ const getRoleList = handler<{ role?: number; offset?: number; limit?: number; ke
     username: maskUsername(m.username),
   }))
   return { total: matching.length, list }
-})
+}
 
 // ---------- subscription ----------
 
-const getFollowers = handler<{ limit?: number; pageBreak?: number | string }>((ctx, p) => {
+const getFollowers: Handler<'getFollowers'> = (ctx, p) => {
   const limit = Math.min(p.limit ?? 200, 2000)
-  const from = p.pageBreak === undefined || p.pageBreak === '' ? 0 : Number(p.pageBreak)
-  if (!Number.isInteger(from) || from < 0) throw new LiveError(200002, 'page_break: pass back the value of the previous page')
+  const from = p.pageBreak ?? 0
   const page = ctx.state.followers.slice(from, from + limit)
   const followers = page.map((f) => {
     const room = ctx.state.rooms.get(f.roomId)
     return {
       openid: f.openid,
-      subscribe_time: f.subscribeTime,
-      room_id: f.roomId,
-      room_status: room ? roomStatus(room, ctx.now) : 0,
+      subscribeTime: f.subscribeTime,
+      roomId: f.roomId,
+      roomStatus: room ? roomStatus(room, ctx.now) : 0,
     }
   })
-  return { followers, page_break: from + page.length }
-})
+  return { followers, pageBreak: from + page.length }
+}
 
-const pushMessage = handler<{ roomId: number; userOpenid: string[] }>((ctx, p) => {
+const pushMessage: Handler<'pushMessage'> = (ctx, p) => {
   const { state } = ctx
-  if (p.userOpenid.length > 2000) throw new LiveError(200002, 'user_openid: at most 2000 openids per call')
-  if (p.userOpenid.length === 0) throw new LiveError(200002, 'user_openid: at least one openid')
   const room = requireRoom(ctx, p.roomId)
   if (roomStatus(room, ctx.now) !== LiveStatus.live) throw new LiveError(9410006, `room ${room.roomId} is not live`)
   const pushedToday = state.pushedRoomByDay.get(ctx.day)
@@ -122,13 +116,13 @@ const pushMessage = handler<{ roomId: number; userOpenid: string[] }>((ctx, p) =
   state.pushedRoomByDay.set(ctx.day, room.roomId)
   const messageId = state.nextMessageId++
   state.pushed.push({ messageId, roomId: room.roomId, openids: [...p.userOpenid], sentAt: ctx.now, day: ctx.day })
-  return { message_id: messageId }
-})
+  return { messageId }
+}
 
-export const memberHandlers: Record<string, Handler> = {
+export const memberHandlers = {
   addRole,
   deleteRole,
   getRoleList,
   getFollowers,
   pushMessage,
-}
+} satisfies Partial<Handlers>

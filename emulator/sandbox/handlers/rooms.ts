@@ -4,7 +4,7 @@
  */
 import type * as z from '../../../src/live/zod'
 import type { Catalogue } from '../../../src/live/catalogue'
-import type { RoomFields } from '../../../src/live/schemas'
+import { type RoomFields, roomFields, type roomGoods, type roomInfo } from '../../../src/live/schemas'
 import {
   checkAnchorName,
   checkRoomName,
@@ -16,7 +16,7 @@ import { CLOSED_STATUSES, LiveStatus, OPEN_STATUSES } from '../../../src/live/st
 import { type Room, isoSeconds, openidFor, roomStatus, visibleReplays } from '../model'
 import type { LiveState } from '../state'
 import { LiveError } from '../wire'
-import { type Handler, type HandlerContext, type WireBody, enforce, fen, handler, requireRoom, requireStatus } from './context'
+import { type Handler, type HandlerContext, type Handlers, enforce, fen, requireRoom, requireStatus } from './context'
 
 /** Open rooms, and ended ones (a finished room can still be shared and have its replay switched). */
 const OPEN_OR_ENDED = [...OPEN_STATUSES, LiveStatus.ended]
@@ -63,26 +63,27 @@ export function checkRoomFields(ctx: HandlerContext, p: RoomFieldsInput, mode: '
   }
 }
 
+const ROOM_FIELD_KEYS = Object.keys(roomFields.shape) as (keyof RoomFields)[]
+
+/** Only the room fields of `p` (a request carries others), leaving out those it omits so defaults and stored values stay. */
+function roomFieldsOf<T extends Partial<RoomFieldsInput>>(p: T): Pick<T, keyof RoomFields & keyof T> {
+  const out: Record<string, unknown> = {}
+  for (const k of ROOM_FIELD_KEYS) if (p[k] !== undefined) out[k] = p[k]
+  return out as Pick<T, keyof RoomFields & keyof T>
+}
+
+/** What a new room gets for the switches createRoom may leave out: replay and customer service off, feeds public. */
+const NEW_ROOM_SWITCHES = { closeReplay: 1, closeShare: 0, closeKf: 1, isFeedsPublic: 1 } as const
+
 /** Builds and stores a room from create fields (validation already done). */
 export function insertNewRoom(state: LiveState, p: CreateRoomInput, now: number): Room {
   const room: Room = {
+    ...NEW_ROOM_SWITCHES,
+    // The cover stands in for a feeds image a seeded room leaves out.
+    feedsImg: p.coverImg,
+    ...roomFieldsOf(p),
     roomId: state.nextRoomId++,
-    name: p.name,
-    coverImg: p.coverImg,
-    shareImg: p.shareImg,
-    feedsImg: p.feedsImg ?? p.coverImg,
-    startTime: p.startTime,
-    endTime: p.endTime,
-    anchorName: p.anchorName,
-    anchorWechat: p.anchorWechat,
     type: p.type === 1 ? 1 : 0,
-    closeLike: p.closeLike,
-    closeGoods: p.closeGoods,
-    closeComment: p.closeComment,
-    closeReplay: p.closeReplay ?? 1,
-    closeShare: p.closeShare ?? 0,
-    closeKf: p.closeKf ?? 1,
-    isFeedsPublic: p.isFeedsPublic ?? 1,
     banComment: 0,
     control: null,
     goods: [],
@@ -96,7 +97,7 @@ export function insertNewRoom(state: LiveState, p: CreateRoomInput, now: number)
   return room
 }
 
-const createRoom = handler<CreateRoomInput>((ctx, p) => {
+const createRoom: Handler<'createRoom'> = (ctx, p) => {
   checkRoomFields(ctx, p, 'create')
   if (p.subAnchorWechat !== undefined) {
     if (!ctx.state.isVerified(p.subAnchorWechat) || p.subAnchorWechat === p.anchorWechat) {
@@ -106,44 +107,43 @@ const createRoom = handler<CreateRoomInput>((ctx, p) => {
   if (p.createrWechat !== undefined) enforce(checkWechatId('createrWechat', p.createrWechat, 300041))
   const room = insertNewRoom(ctx.state, p, ctx.now)
   return { roomId: room.roomId }
-})
+}
 
-/** One room as getliveinfo lists it (wire snake_case; goods prices in fen). */
-export function roomRow(state: LiveState, room: Room, now: number): WireBody {
-  const goods: WireBody[] = []
+/** One room as getliveinfo lists it (goods prices in fen). */
+export function roomRow(state: LiveState, room: Room, now: number): z.input<typeof roomInfo> {
+  const goods: z.input<typeof roomGoods>[] = []
   for (const rg of room.goods) {
     const g = state.goods.get(rg.goodsId)
     if (!g) continue
-    const row: WireBody = {
-      cover_img: state.mediaUrl(g.coverImgUrl),
+    goods.push({
+      coverImg: state.mediaUrl(g.coverImgUrl),
       url: g.url,
       name: g.name,
       price: fen(g.price),
-      price_type: g.priceType,
-      goods_id: g.goodsId,
-      third_party_appid: g.thirdPartyAppid,
-    }
-    if (g.price2 !== undefined) row.price2 = fen(g.price2)
-    goods.push(row)
+      priceType: g.priceType,
+      goodsId: g.goodsId,
+      thirdPartyAppid: g.thirdPartyAppid,
+      ...(g.price2 !== undefined ? { price2: fen(g.price2) } : {}),
+    })
   }
   return {
     name: room.name,
     roomid: room.roomId,
-    cover_img: state.mediaUrl(room.coverImg),
-    share_img: state.mediaUrl(room.shareImg),
-    feeds_img: state.mediaUrl(room.feedsImg),
-    live_status: roomStatus(room, now),
-    start_time: room.startTime,
-    end_time: room.endTime,
-    anchor_name: room.anchorName,
-    live_type: room.type,
-    close_like: room.closeLike,
-    close_goods: room.closeGoods,
-    close_comment: room.closeComment,
-    close_kf: room.closeKf,
-    close_replay: room.closeReplay,
-    is_feeds_public: room.isFeedsPublic,
-    creater_openid: room.createrWechat ? openidFor(room.createrWechat) : '',
+    coverImg: state.mediaUrl(room.coverImg),
+    shareImg: state.mediaUrl(room.shareImg),
+    feedsImg: state.mediaUrl(room.feedsImg),
+    liveStatus: roomStatus(room, now),
+    startTime: room.startTime,
+    endTime: room.endTime,
+    anchorName: room.anchorName,
+    liveType: room.type,
+    closeLike: room.closeLike,
+    closeGoods: room.closeGoods,
+    closeComment: room.closeComment,
+    closeKf: room.closeKf,
+    closeReplay: room.closeReplay,
+    isFeedsPublic: room.isFeedsPublic,
+    createrOpenid: room.createrWechat ? openidFor(room.createrWechat) : '',
     goods,
   }
 }
@@ -157,14 +157,7 @@ export function replayOptions(state: LiveState) {
   }
 }
 
-interface GetLiveInfoInput {
-  start: number
-  limit: number
-  action?: string
-  roomId?: number
-}
-
-const getLiveInfo = handler<GetLiveInfoInput>((ctx, p) => {
+const getLiveInfo: Handler<'getLiveInfo'> = (ctx, p) => {
   const { state } = ctx
   const limit = Math.max(0, Math.min(p.limit, state.options.listPageCap))
   if (p.action === 'get_replay') {
@@ -172,62 +165,42 @@ const getLiveInfo = handler<GetLiveInfoInput>((ctx, p) => {
     const room = state.rooms.get(p.roomId)
     const all = room ? visibleReplays(room, ctx.now, replayOptions(state)) : []
     const page = all.slice(p.start, p.start + limit).map((r) => ({
-      create_time: isoSeconds(r.createTime),
-      expire_time: isoSeconds(r.expireTime),
-      media_url: r.mediaUrl,
+      createTime: isoSeconds(r.createTime),
+      expireTime: isoSeconds(r.expireTime),
+      mediaUrl: r.mediaUrl,
     }))
-    return { live_replay: page, room_info: [], total: all.length }
+    return { liveReplay: page, roomInfo: [], total: all.length }
   }
   if (state.roomCount === 0) throw new LiveError(9410000, 'empty room list', { room_info: [], live_replay: [], total: 0 })
   const rows = state.listPage(p.start, limit).map((r) => roomRow(state, r, ctx.now))
-  return { room_info: rows, total: state.roomCount }
-})
+  return { roomInfo: rows, total: state.roomCount }
+}
 
-const deleteRoom = handler<{ id: number }>((ctx, p) => {
+const deleteRoom: Handler<'deleteRoom'> = (ctx, p) => {
   const room = requireRoom(ctx, p.id)
   // A room on air (live, paused, abnormal) cannot be deleted; end it first.
   requireStatus(ctx, room, [LiveStatus.upcoming, ...CLOSED_STATUSES], 'deleting the room')
   ctx.state.removeRoom(room.roomId)
   return {}
-})
-
-interface EditRoomInput extends RoomFieldsInput {
-  id: number
 }
 
-const editRoom = handler<EditRoomInput>((ctx, p) => {
+const editRoom: Handler<'editRoom'> = (ctx, p) => {
   const room = requireRoom(ctx, p.id)
   requireStatus(ctx, room, [LiveStatus.upcoming], 'editing (only rooms that have not started can be edited)')
   checkRoomFields(ctx, p, 'edit')
-  ctx.state.updateRoom(room, (r) => {
-    r.name = p.name
-    r.coverImg = p.coverImg
-    r.shareImg = p.shareImg
-    if (p.feedsImg !== undefined) r.feedsImg = p.feedsImg
-    r.startTime = p.startTime
-    r.endTime = p.endTime
-    r.anchorName = p.anchorName
-    r.anchorWechat = p.anchorWechat
-    r.closeLike = p.closeLike
-    r.closeGoods = p.closeGoods
-    r.closeComment = p.closeComment
-    if (p.isFeedsPublic !== undefined) r.isFeedsPublic = p.isFeedsPublic
-    if (p.closeReplay !== undefined) r.closeReplay = p.closeReplay
-    if (p.closeShare !== undefined) r.closeShare = p.closeShare
-    if (p.closeKf !== undefined) r.closeKf = p.closeKf
-  })
+  ctx.state.updateRoom(room, (r) => Object.assign(r, roomFieldsOf(p)))
   return {}
-})
+}
 
-const getPushUrl = handler<{ roomId: number }>((ctx, p) => {
+const getPushUrl: Handler<'getPushUrl'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   if (room.type !== 1) throw new LiveError(300023, `room ${room.roomId} is a phone live room (type 0); push URLs are for type 1`)
   requireStatus(ctx, room, OPEN_STATUSES, 'getting a push URL')
   const secret = openidFor(`push-${room.roomId}-${room.createdAt}`).slice(1, 17)
   return { pushAddr: `rtmp://live-push.live-sandbox.invalid/live/room${room.roomId}?txSecret=${secret}` }
-})
+}
 
-const getSharedCode = handler<{ roomId: number; params?: string | Record<string, unknown> }>((ctx, p) => {
+const getSharedCode: Handler<'getSharedCode'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_OR_ENDED, 'sharing')
   let pagePath = `${PLUGIN_PAGE}?room_id=${room.roomId}`
@@ -252,11 +225,11 @@ const getSharedCode = handler<{ roomId: number; params?: string | Record<string,
     pagePath,
     posterUrl: `${base}/poster/room${room.roomId}.png`,
   }
-})
+}
 
 // ---------- assistants ----------
 
-const addAssistant = handler<{ roomId: number; users: { username: string; nickname: string }[] }>((ctx, p) => {
+const addAssistant: Handler<'addAssistant'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'adding assistants')
   for (const [i, u] of p.users.entries()) {
@@ -273,7 +246,7 @@ const addAssistant = handler<{ roomId: number; users: { username: string; nickna
     else room.assistants.push({ username: u.username, nickname: u.nickname, addedAt: ctx.now })
   }
   return {}
-})
+}
 
 function requireAssistant(room: Room, username: string) {
   const a = room.assistants.find((x) => x.username === username)
@@ -281,20 +254,20 @@ function requireAssistant(room: Room, username: string) {
   return a
 }
 
-const modifyAssistant = handler<{ roomId: number; username: string; nickname: string }>((ctx, p) => {
+const modifyAssistant: Handler<'modifyAssistant'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireAssistant(room, p.username).nickname = p.nickname
   return {}
-})
+}
 
-const removeAssistant = handler<{ roomId: number; username: string }>((ctx, p) => {
+const removeAssistant: Handler<'removeAssistant'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireAssistant(room, p.username)
   room.assistants = room.assistants.filter((a) => a.username !== p.username)
   return {}
-})
+}
 
-const getAssistantList = handler<{ roomId: number }>((ctx, p) => {
+const getAssistantList: Handler<'getAssistantList'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   const base = ctx.state.options.assetBaseUrl
   return {
@@ -308,7 +281,7 @@ const getAssistantList = handler<{ roomId: number }>((ctx, p) => {
     count: room.assistants.length,
     maxCount: ctx.state.options.assistantCap,
   }
-})
+}
 
 // ---------- sub-anchor ----------
 
@@ -318,7 +291,7 @@ function checkSubAnchor(ctx: HandlerContext, room: Room, username: string): void
   if (!ctx.state.isVerified(username)) throw new LiveError(500002, `username: ${username} is not real-name verified`)
 }
 
-const addSubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
+const addSubAnchor: Handler<'addSubAnchor'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'setting a sub-anchor')
   checkSubAnchor(ctx, room, p.username)
@@ -327,46 +300,46 @@ const addSubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
   }
   room.subAnchorWechat = p.username
   return {}
-})
+}
 
-const modifySubAnchor = handler<{ roomId: number; username: string }>((ctx, p) => {
+const modifySubAnchor: Handler<'modifySubAnchor'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'changing the sub-anchor')
   checkSubAnchor(ctx, room, p.username)
   room.subAnchorWechat = p.username
   return {}
-})
+}
 
-const deleteSubAnchor = handler<{ roomId: number }>((ctx, p) => {
+const deleteSubAnchor: Handler<'deleteSubAnchor'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   if (room.subAnchorWechat === undefined) throw new LiveError(200002, `roomId: room ${room.roomId} has no sub-anchor`)
   delete room.subAnchorWechat
   return {}
-})
+}
 
-const getSubAnchor = handler<{ roomId: number }>((ctx, p) => {
+const getSubAnchor: Handler<'getSubAnchor'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   return { username: room.subAnchorWechat ?? '' }
-})
+}
 
 // ---------- switches ----------
 
-const updateFeedPublic = handler<{ roomId: number; isFeedsPublic: number }>((ctx, p) => {
+const updateFeedPublic: Handler<'updateFeedPublic'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_OR_ENDED, 'changing feed inclusion')
   room.isFeedsPublic = p.isFeedsPublic
   return {}
-})
+}
 
-const updateReplay = handler<{ roomId: number; closeReplay: number }>((ctx, p) => {
+const updateReplay: Handler<'updateReplay'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   // Replay may be switched after the start and after the end (it controls whether the replay shows).
   requireStatus(ctx, room, OPEN_OR_ENDED, 'changing the replay switch')
   room.closeReplay = p.closeReplay
   return {}
-})
+}
 
-const updateKF = handler<{ roomId: number; closeKf: number }>((ctx, p) => {
+const updateKF: Handler<'updateKF'> = (ctx, p) => {
   const room = requireRoom(ctx, p.roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'changing customer service')
   if (p.closeKf === 0 && !ctx.state.options.kfConfigured) {
@@ -374,18 +347,18 @@ const updateKF = handler<{ roomId: number; closeKf: number }>((ctx, p) => {
   }
   room.closeKf = p.closeKf
   return {}
-})
+}
 
-const updateComment = handler<{ roomId?: number; id?: number; banComment: number }>((ctx, p) => {
+const updateComment: Handler<'updateComment'> = (ctx, p) => {
   const roomId = p.roomId ?? p.id
   if (roomId === undefined) throw new LiveError(200002, 'roomId: required (or id)')
   const room = requireRoom(ctx, roomId)
   requireStatus(ctx, room, OPEN_STATUSES, 'banning comments')
   room.banComment = p.banComment
   return {}
-})
+}
 
-export const roomHandlers: Record<string, Handler> = {
+export const roomHandlers = {
   createRoom,
   getLiveInfo,
   deleteRoom,
@@ -404,4 +377,4 @@ export const roomHandlers: Record<string, Handler> = {
   updateReplay,
   updateKF,
   updateComment,
-}
+} satisfies Partial<Handlers>
