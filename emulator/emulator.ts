@@ -4,8 +4,8 @@
  *   /__client/...   the mini-program's database channel (as a viewer, security rules enforced, watch feed)
  *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
  *   /__sandbox/...  the control API (GET /__sandbox/ lists its routes: state listings, clock, options, faults, functions)
- * plus the function runner and the timer scheduler. Services start in a fixed order and the port opens last,
- * so a client that can connect finds everything ready.
+ * plus the function runner and the timer scheduler. The port opens once the database, sandbox and function specs are
+ * ready; the runner and scheduler need its URL, and are built in the same synchronous step, before any request runs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'

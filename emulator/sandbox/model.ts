@@ -14,9 +14,9 @@ export const EVENT_STATUSES = LIVE_STATUS_CODES.filter(
   (c): c is EventStatus => c !== LiveStatus.upcoming && c !== LiveStatus.expired,
 ) as [EventStatus, ...EventStatus[]]
 
-/** An abnormal room the anchor does not recover within this long is ended by the platform (live-api.md §3). */
+/** An abnormal room the anchor does not recover within this long is ended by the platform (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/component-api.html). */
 export const ABNORMAL_GRACE_SECONDS = 15 * 60
-/** Temporary media ids stay valid this long (live-api.md §0). */
+/** Temporary media ids stay valid this long (https://developers.weixin.qq.com/miniprogram/dev/server/API/livebroadcast/studio-management/api_createroom.html). */
 export const MEDIA_TTL_SECONDS = 3 * 24 * 3600
 export const TOKEN_TTL_SECONDS = 7200
 

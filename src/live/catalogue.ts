@@ -1,6 +1,6 @@
 /**
  * The Live endpoint catalogue: one record per endpoint, the single source for the typed client, both
- * transports, the sandbox's routing and validation and the contract tests. Facts from live-api.md §1–§5.
+ * transports, the sandbox's routing and validation and the contract tests. Each entry's `doc` is its source.
  * Request schemas check what a client can check alone; rules that need the clock or a width count live in
  * rules.ts. Request objects strip unknown keys (as WeChat ignores them); the client rejects them itself.
  */

@@ -1,6 +1,7 @@
 /**
  * Live API errcodes with sentences a merchant understands, and the error classes every transport throws.
- * Source: /work/shared/reference/live-api.md §5 (plus the platform codes of cloud call and access_token).
+ * Source: the error tables of https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/studio-api.html, commodity-api.html, role-manage.html and
+ * subscribe-api.html, plus the platform codes of cloud call and access_token.
  * Tests assert on `errcode`; the sentences are for people.
  */
 import type * as z from './zod'

@@ -1,7 +1,7 @@
 /**
  * zod building blocks and enums for the Live catalogue. Request shapes are camelCase (as the client takes
  * them); reply shapes are camelCase after wx-server-sdk's snake→camel conversion, loose so that fields the
- * platform adds later do not break a sync. Source: live-api.md §2–§4.
+ * platform adds later do not break a sync. Source: the endpoint pages under https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/.
  */
 import * as z from './zod'
 import { checkGoodsPrice, hasAtMostTwoDecimals } from './rules'

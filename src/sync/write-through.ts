@@ -1,7 +1,7 @@
 /**
- * Merchant writes (the admin function) land in the same cache documents the sync keeps, so viewers see a
- * created or edited room at once instead of one cadence later. The next sync run compares hashes and writes
- * nothing when the platform agrees.
+ * For merchant writes: the back office's admin functions (not written yet; only tests call this today) are to land a
+ * created or edited room in the same cache documents the sync keeps, so viewers see it at once instead of one
+ * cadence later. The next sync run compares hashes and writes nothing when the platform agrees.
  */
 import type { RoomDoc } from '../cache/schema'
 import { LIVE_STATUS_RANGE, isLiveStatus } from '../live/status'
@@ -9,8 +9,8 @@ import { type PlatformRoom, buildRoomDoc, privateFields, roomChanged } from './n
 import type { CacheStore } from './ports'
 
 /**
- * Writes one room as the platform now holds it (a getLiveInfo row, or one the admin function assembled from
- * the params it just sent). Returns the cached document, and whether it was written.
+ * Writes one room as the platform now holds it (a getLiveInfo row, or one an admin function assembles from the
+ * params it just sent). Returns the cached document, and whether it was written.
  */
 export async function writeThroughRoom(
   store: CacheStore,

@@ -1,6 +1,7 @@
 /**
  * Goods endpoints: goods inside a room (import, shelf, push, sort, clip), the pendant key, and the goods
- * warehouse with its audit flow. Rules: live-api.md §2.1 (#4, #20–26), §2.2, §3.
+ * warehouse with its audit flow. Rules: https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/commodity-api.html and, for goods in a room,
+ * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/studio-api.html.
  */
 import type { GoodsFields } from '../../../src/live/schemas'
 import { checkGoodsName, checkGoodsPrice, checkGoodsUrl } from '../../../src/live/rules'

@@ -1,5 +1,6 @@
 /**
- * Members (roles) and long-term subscription endpoints. Rules: live-api.md §2.3, §2.4, §4.
+ * Members (roles) and long-term subscription endpoints. Rules: https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/role-manage.html and
+ * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/subscribe-api.html.
  */
 import { LiveStatus } from '../../../src/live/status'
 import { checkWechatId } from '../../../src/live/rules'

@@ -1,6 +1,6 @@
 /**
  * Room endpoints: create/edit/delete, the getliveinfo list and replay modes, push URL, share code,
- * assistants, sub-anchor and the room switches. Rules: live-api.md §2.1, §3, §4.
+ * assistants, sub-anchor and the room switches. Rules: https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/studio-api.html.
  */
 import type * as z from '../../../src/live/zod'
 import type { Catalogue } from '../../../src/live/catalogue'
