@@ -175,6 +175,31 @@ describe('paging faults', () => {
     expect(cacheVsTruth(h)).toEqual([])
   })
 
+  it('a page that comes back empty after the first, its total shrunk, taints the sweep instead of ending it', async () => {
+    const victim = pastRooms[20]
+    h.control.deleteRoom(victim)
+    h.pageFaults.push('none', 'vanished')
+    h.clock.advance(60)
+    const out = await h.run({ config: { fullSweepEveryMs: 0 } })
+    expect(out.sweep).toBe('tainted')
+    expect(h.rooms().filter((d) => d.deleted)).toEqual([])
+    await settle(h, 3)
+    expect(cacheVsTruth(h)).toEqual([])
+  })
+
+  it('a list whose replies leave out the total still ends: the sweep completes and deletes what is gone', async () => {
+    const victim = pastRooms[20]
+    h.control.deleteRoom(victim)
+    h.pageFaults.push(...Array.from({ length: 20 }, () => 'noTotal' as const))
+    h.clock.advance(60)
+    const out = await h.run({ config: { fullSweepEveryMs: 0 } })
+    expect(out.sweep).toBe('complete')
+    // 235 rooms in pages of 100 with 3 rows of overlap: three pages, and a fourth that repeats only the overlap.
+    expect(out.calls.getLiveInfo).toBe(4)
+    expect(h.rooms().filter((d) => d.deleted).map((d) => d.roomId)).toEqual([victim])
+    expect(cacheVsTruth(h)).toEqual([])
+  })
+
   it('a reordered page makes the sweep refuse to delete; the next clean sweep does', async () => {
     const victim = pastRooms[50]
     h.control.deleteRoom(victim)

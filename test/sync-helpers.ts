@@ -14,8 +14,12 @@ import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { type SyncConfig, type SyncOutcome, runSync } from '../src/sync/sync'
 import type { CacheStore } from '../src/sync/ports'
 
-/** short: rows cut from the end (a harmless short page); shortFront: rows missing from the front (rows lost). */
-export type PageFault = 'reorder' | 'short' | 'shortFront' | 'kill'
+/**
+ * short: rows cut from the end (a harmless short page); shortFront: rows missing from the front (rows lost);
+ * vanished: no rows and a total that ends before the page (as if every later room was deleted meanwhile);
+ * noTotal: the reply leaves out `total`; none: the page as the platform gives it.
+ */
+export type PageFault = 'reorder' | 'short' | 'shortFront' | 'vanished' | 'noTotal' | 'none' | 'kill'
 
 export interface Harness extends SandboxKit {
   engine: DatabaseEngine
@@ -44,6 +48,11 @@ export function wrapTransport(inner: LiveTransport, faults: PageFault[], count: 
       if (fault === 'reorder' && rows.length > 1) return { ...reply, roomInfo: rows.reverse() }
       if (fault === 'short') return { ...reply, roomInfo: rows.slice(0, Math.floor(rows.length / 2)) }
       if (fault === 'shortFront') return { ...reply, roomInfo: rows.slice(Math.floor(rows.length / 2)) }
+      if (fault === 'vanished') return { ...reply, roomInfo: [], total: params.start }
+      if (fault === 'noTotal') {
+        const { total: _dropped, ...rest } = reply
+        return rest
+      }
       return reply
     },
   }
