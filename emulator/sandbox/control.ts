@@ -1,7 +1,7 @@
 /**
- * The sandbox's control plane as a TypeScript API (the lead maps it onto `/__sandbox/*`): reset and seed,
- * rooms outside the API's time window, room life-cycle events, goods audit results, followers, WeChat users'
- * real-name state, faults, the call log and the pushed subscriber messages. Inputs are validated with zod;
+ * The sandbox's control plane as a TypeScript API (emulator/server/control-http.ts maps `/__sandbox/*` onto it):
+ * reset and seed, rooms outside the API's time window, room life-cycle events, goods audit results, followers,
+ * WeChat users' real-name state, faults, the call log and the pushed subscriber messages. Inputs are validated with zod;
  * errors are `SandboxControlError` with status 400 (bad input, forbidden transition) or 404 (unknown thing).
  * Times are Unix seconds.
  */

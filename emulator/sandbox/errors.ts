@@ -1,6 +1,6 @@
 /**
- * Errors of the sandbox's own TypeScript/control API (not WeChat replies): the lead's `/__sandbox/*` routes
- * map `status` to the HTTP status (400 bad input, 404 unknown room/goods).
+ * Errors of the sandbox's own TypeScript/control API (not WeChat replies): the `/__sandbox/*` routes
+ * (emulator/server/control-http.ts) map `status` to the HTTP status (400 bad input, 404 unknown room/goods).
  */
 import { z } from 'zod'
 

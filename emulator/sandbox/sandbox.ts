@@ -452,7 +452,7 @@ export class LiveSandbox {
     return { type: upload.type, media_id: mediaId, created_at: now }
   }
 
-  /** Bytes of an uploaded media id (served by the lead's media route), while it is valid. */
+  /** Bytes of an uploaded media id while it is valid; no route serves them, tests read them to check an upload. */
   media(mediaId: string): { bytes: Buffer; contentType?: string; expiresAt: number } | undefined {
     const m = this.live.liveMedia(mediaId)
     if (!m) return undefined
