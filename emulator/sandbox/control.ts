@@ -29,7 +29,7 @@ import { liveStatusName } from '../../src/live/status'
 import { isWechatId } from '../../src/live/rules'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
-import { AuditStatus as AUDIT_STATUS, RoleId, positiveInt } from '../../src/live/schemas'
+import { AuditStatus as AUDIT_STATUS, RoleId, auditStatusSchema, goodsFields, positiveInt } from '../../src/live/schemas'
 import { catalogue } from '../../src/live/catalogue'
 import * as zm from '../../src/live/zod'
 
@@ -58,17 +58,15 @@ const followerSchema = z.object({
 })
 const verifiedSchema = z.boolean()
 
-const createGoodsSchema = z.object({
-  name: z.string().min(1),
-  priceType: z.literal([1, 2, 3]).default(1),
-  price: z.number().positive(),
-  price2: z.number().positive().optional(),
-  url: z.string().min(1),
-  coverImgUrl: z.string().min(1).optional(),
-  auditStatus: z.literal([0, 1, 2, 3]).default(2),
+/**
+ * The API's goods fields, for seeding: the cover may be left out (a placeholder is uploaded), the price type
+ * defaults to fixed, and seeded goods may start in any audit state or come from the MP console.
+ */
+const createGoodsSchema = zm.extend(zm.partial(goodsFields, { coverImgUrl: true }), {
+  priceType: zm._default(goodsFields.shape.priceType, 1),
+  auditStatus: zm._default(auditStatusSchema, 2),
   /** Goods made in the MP console (third_party_tag 0): the API may not touch them (300011). */
-  console: z.boolean().default(false),
-  thirdPartyAppid: z.string().optional(),
+  console: zm._default(zm.boolean(), false),
 })
 
 const importSchema = z.object({ roomId: z.int().positive(), goodsIds: z.array(z.int().positive()).min(1) })
