@@ -125,12 +125,19 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
     const seeded = emu.control.seedDemo()
     console.log(`Seeded the demo merchant: ${describeSeed(seeded)}`)
   } else {
-    console.log(`Kept the data in ${shownDir(dataDir)} (npm start -- --reset starts over)`)
+    console.log(`Kept the data in ${shownDir(dataDir)}, clock and timers included (npm start -- --reset starts over)`)
+  }
+  if (emu.loadProblems.length > 0) {
+    console.log(
+      `${emu.loadProblems.length} data file(s) could not be loaded in full (listed above, each with how to recover); ` +
+        'the emulator started with everything else.',
+    )
   }
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
   console.log(`Control API: ${emu.url}/__sandbox/  (lists its routes; docs/EMULATOR.md)`)
   console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.trigger ? ` (timer ${f.trigger.config})` : ''}`).join(', ') || 'none'}`)
-  for (const f of emu.functions) if (f.trigger) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
+  // A fresh account gets its cache filled at once; a kept one resumes its timers where they were.
+  if (fresh) for (const f of emu.functions) if (f.trigger) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
   console.log('Ctrl-C stops.')
   stopOnSignal(emu)
 }

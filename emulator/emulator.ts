@@ -22,6 +22,8 @@ import { HttpError, readBody, sendJson } from './server/http-util'
 import { LiveSandbox, type LiveSandboxOptions } from './sandbox/sandbox'
 import { createControl } from './sandbox/control'
 import { attachSandboxPersistence } from './sandbox/persist'
+import { attachScenario } from './scenario'
+import { type LoadProblem, describeLoadProblem } from './durable'
 import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
@@ -71,9 +73,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const databaseDir = options.databaseDir ?? path.resolve('database')
   const clock = options.clock ?? createClock()
   const identities = new IdentityRegistry()
+  const loadProblems: LoadProblem[] = []
+  const onLoadProblem = (p: LoadProblem) => {
+    loadProblems.push(p)
+    log(`data not loaded: ${describeLoadProblem(p)}`)
+  }
+
+  // 0. the clock and timer progress of the scenario kept in dataDir (first, so everything starts at its time)
+  const scenario = options.dataDir ? attachScenario(path.join(options.dataDir, 'emulator', 'scenario.json'), clock, onLoadProblem) : null
 
   // 1. database
-  const engine = createMemoryEngine({ clock, dataDir: options.dataDir })
+  const engine = createMemoryEngine({ clock, dataDir: options.dataDir, onLoadProblem })
   const collections = declaredCollections(databaseDir)
   const ensureCollections = () => {
     for (const name of collections) if (!engine.hasCollection(name)) engine.createCollection(name)
@@ -89,7 +99,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sandbox = new LiveSandbox({ clock, options: { appid, ...options.sandbox } })
   const control = createControl(sandbox)
   // In a subfolder: the database loads every top-level *.json of dataDir as a collection.
-  const sandboxStore = options.dataDir ? attachSandboxPersistence(sandbox, path.join(options.dataDir, 'sandbox', 'live-sandbox.json')) : null
+  const sandboxStore = options.dataDir
+    ? attachSandboxPersistence(sandbox, path.join(options.dataDir, 'sandbox', 'live-sandbox.json'), { onLoadProblem })
+    : null
 
   // 3. functions
   const functionsRoot = options.functionsRoot
@@ -138,9 +150,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const scheduler =
     options.timers && runner
-      ? new TimerScheduler({ clock, specs: functions, fire: async (name) => void (await fireTimer(name)) })
+      ? new TimerScheduler({
+          clock,
+          specs: functions,
+          fire: async (name) => {
+            // progress first: a run the process dies in is not fired again by the restarted emulator
+            if (scheduler) scenario?.save(scheduler.progress())
+            await fireTimer(name)
+          },
+        })
       : null
-  scheduler?.start()
+  scheduler?.start(scenario?.timers)
 
   emu = {
     url,
@@ -153,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     control,
     identities,
     functions,
+    loadProblems,
     invokeFunction: (name, event, opts = {}) => invoke(name, event, { openid: opts.openid, trigger: 'call' }),
     fireTimer,
     listFunctions: () =>
@@ -194,6 +215,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await closed
       await engine.flush()
       await sandboxStore?.flush()
+      sandboxStore?.detach()
+      scenario?.save(scheduler?.progress() ?? scenario.timers)
+      scenario?.detach()
     },
   }
   return emu

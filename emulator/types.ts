@@ -9,6 +9,7 @@ import type { LiveSandbox } from './sandbox/sandbox'
 import type { SandboxControl } from './sandbox/control'
 import type { InvokeResult, RunRecord } from './functions/runner'
 import type { FunctionSpec } from '../tools/function-config'
+import type { LoadProblem } from './durable'
 
 export interface ServiceInfo {
   name: string
@@ -37,6 +38,8 @@ export interface Emulator {
   readonly control: SandboxControl
   readonly identities: IdentityRegistry
   readonly functions: FunctionSpec[]
+  /** Data files (or parts) that could not be loaded from `dataDir`: each was moved aside and the start went on. */
+  readonly loadProblems: readonly LoadProblem[]
   invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
   fireTimer(name: string): Promise<InvokeResult>
   listFunctions(): FunctionListing[]

@@ -9,6 +9,7 @@ import { attachSandboxPersistence } from '../emulator/sandbox/persist'
 import { makeSandbox, type SandboxKit } from '../emulator/sandbox/testing'
 import { SandboxControlError } from '../emulator/sandbox/errors'
 import type { LiveReply } from '../emulator/sandbox/types'
+import type { LoadProblem } from '../emulator/durable'
 
 /** Getting the room share code may be called twice a day here, so the quota ledger is visible in replies. */
 const OPTIONS: SandboxOptions = { quotas: { getSharedCode: 2 } }
@@ -221,7 +222,7 @@ describe('persistence file', () => {
     const dir = tempDir()
     const file = join(dir, 'sandbox', 'live-sandbox.json')
     const { kit } = await busyAccount()
-    const first = attachSandboxPersistence(kit.sandbox, file, { delayMs: 10 })
+    const first = attachSandboxPersistence(kit.sandbox, file)
     expect(existsSync(file)).toBe(false)
     await kit.call('getRoleList', { role: -1 })
     await first.flush()
@@ -231,7 +232,7 @@ describe('persistence file', () => {
     expect(readdirSync(join(dir, 'sandbox'))).toEqual(['live-sandbox.json'])
 
     const restarted = sandboxOn(kit.clock)
-    const second = attachSandboxPersistence(restarted, file, { delayMs: 10 })
+    const second = attachSandboxPersistence(restarted, file)
     expect(restarted.truth()).toEqual(kit.sandbox.truth())
     expect(restarted.calls()).toEqual(kit.sandbox.calls())
     await expectSameReplies(kit.sandbox, restarted, [
@@ -267,22 +268,83 @@ describe('persistence file', () => {
     p.detach()
   })
 
-  it('refuses a corrupt file, naming the file and the problem', () => {
+  it('has every change in the journal when the call returns, so a sandbox that never flushed loses nothing', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'sandbox', 'live-sandbox.json')
+    const { kit } = await busyAccount()
+    attachSandboxPersistence(kit.sandbox, file)
+    const { roomId } = kit.control.createRoom({
+      name: '未落盘的直播间',
+      startTime: kit.clock.nowSeconds() + 7200,
+      endTime: kit.clock.nowSeconds() + 9000,
+      anchorName: '小美老师',
+      anchorWechat: 'anchor_xiaomei',
+    })
+    kit.sandbox.addFault({ api: 'liveBroadcast.getLiveInfo', times: 2, errcode: 300001 })
+    await kit.call('getRoleList', { role: -1 })
+    // no flush: abandoned as a killed process would be; the journal holds every change
+    expect(readdirSync(join(dir, 'sandbox')).sort()).toEqual(['live-sandbox.journal'])
+
+    const restarted = sandboxOn(kit.clock)
+    const problems: LoadProblem[] = []
+    attachSandboxPersistence(restarted, file, { onLoadProblem: (p) => problems.push(p) }).detach()
+    expect(problems).toEqual([])
+    expect(restarted.truth().rooms.map((r) => r.roomId)).toContain(roomId)
+    expect(restarted.snapshot()).toEqual(kit.sandbox.snapshot())
+  })
+
+  it('journals a change to one room as that room, not as the whole account', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'live-sandbox.json')
+    const kit = makeSandbox(OPTIONS)
+    const persistence = attachSandboxPersistence(kit.sandbox, file)
+    const seed = kit.control.seedDemo()
+    await persistence.flush()
+    kit.control.roomEvent(seed.rooms.upcoming, 'start')
+    const [line] = readFileSync(join(dir, 'live-sandbox.journal'), 'utf8').trim().split('\n')
+    const record = JSON.parse(line.slice(line.indexOf(' ') + 1)) as { set?: object; items?: Record<string, { put: { roomId: number }[] }> }
+    expect(Object.keys(record.set ?? {})).toEqual([])
+    expect(record.items?.rooms.put.map((r) => r.roomId)).toEqual([seed.rooms.upcoming])
+    persistence.detach()
+  })
+
+  it('moves a snapshot that is not JSON aside and starts empty, saying how to recover', () => {
     const dir = tempDir()
     const file = join(dir, 'live-sandbox.json')
     writeFileSync(file, '{"version": 1, "rooms": [')
-    expect(() => attachSandboxPersistence(makeSandbox().sandbox, file)).toThrow(
-      new RegExp(`^live sandbox file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`),
-    )
+    const problems: LoadProblem[] = []
+    const sandbox = makeSandbox().sandbox
+    attachSandboxPersistence(sandbox, file, { onLoadProblem: (p) => problems.push(p) }).detach()
+    expect(sandbox.truth().rooms).toEqual([])
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatchObject({ file, problem: expect.stringMatching(/^live sandbox snapshot is not valid JSON/) })
+    expect(readFileSync(problems[0].keptAt!, 'utf8')).toBe('{"version": 1, "rooms": [')
+    expect(problems[0].recovery).toMatch(/rename it to live-sandbox\.json/)
+    expect(problems[1].problem).toMatch(/cannot be loaded/)
+    expect(problems[1].recovery).toMatch(/starts as an empty account/)
+  })
 
+  it('leaves out the records the snapshot schema refuses, naming each, and loads the rest', () => {
+    const dir = tempDir()
+    const file = join(dir, 'live-sandbox.json')
     const kit = makeSandbox()
     kit.control.seedDemo()
-    const snap = kit.sandbox.snapshot() as unknown as { members: Record<string, unknown>[] }
+    const snap = kit.sandbox.snapshot() as unknown as { members: Record<string, unknown>[]; rooms: Record<string, unknown>[] }
+    const badRoom = snap.rooms[1].roomId
     snap.members[0].roles = ['admin']
-    writeFileSync(file, JSON.stringify(snap))
+    snap.rooms[1].type = 7
+    const original = JSON.stringify(snap)
+    writeFileSync(file, original)
     const target = makeSandbox().sandbox
-    expect(() => attachSandboxPersistence(target, file)).toThrow(/live-sandbox\.json: restore: members\.0\.roles\.0: /)
-    // Nothing was half-loaded.
-    expect(target.truth().rooms).toEqual([])
+    const problems: LoadProblem[] = []
+    attachSandboxPersistence(target, file, { onLoadProblem: (p) => problems.push(p) }).detach()
+    expect(problems).toHaveLength(1)
+    expect(problems[0].problem).toMatch(/^live sandbox records refused and left out: /)
+    expect(problems[0].problem).toMatch(/rooms\.1\.type: /)
+    expect(problems[0].problem).toMatch(/members\.0\.roles\.0: /)
+    expect(readFileSync(problems[0].keptAt!, 'utf8')).toBe(original)
+    const rooms = target.truth().rooms.map((r) => r.roomId)
+    expect(rooms).not.toContain(badRoom)
+    expect(rooms).toHaveLength(kit.sandbox.truth().rooms.length - 1)
   })
 })

@@ -1,6 +1,8 @@
 /**
  * The emulator's document database: collections of plain documents in memory, queried and updated with
- * mingo (a MongoDB query language implementation), optionally persisted to one EJSON file per collection.
+ * mingo (a MongoDB query language implementation), optionally persisted: every write is appended to a journal
+ * before the call returns, and compacted into one EJSON file per collection at load, on `flush()` and when the
+ * journal grows past `compactBytes`.
  *
  * Everything is synchronous on purpose: JavaScript runs one call at a time, so every method, including
  * `findOneAndUpdate`, is atomic without locks. Documents are copied in and out, so no caller can reach into
@@ -9,6 +11,8 @@
 import { Aggregator } from 'mingo/aggregator'
 import { Query } from 'mingo/query'
 import { update as mingoUpdate } from 'mingo'
+import { compare as mingoCompare, resolve as mingoResolve } from 'mingo/util'
+import { join } from 'node:path'
 import type { Clock } from '../clock'
 import {
   type ChangeEvent,
@@ -18,21 +22,25 @@ import {
   DbError,
   type Filter,
   type FindOptions,
+  type Sort,
   type UpdateOptions,
   type UpdateResult,
 } from './types'
 import { checkCount, MINGO_OPTIONS, runBounded } from './bounded'
 import { QUERY_TIME_LIMIT_MS } from './limits'
-import { loadCollections, saveCollection } from './persistence'
+import { type LoadProblem, describeLoadProblem, JournalWriter } from '../durable'
+import { encodeJournalRecord, JOURNAL_FILE, type JournalRecord, loadCollections, loadJournal, writeCollection } from './persistence'
 import { checkStorable } from './storable'
 import { deepCopy, deepEqual, isPlainObject, newDocId } from './values'
 
 export interface MemoryEngineOptions {
   clock: Clock
-  /** Folder holding one `<collection>.json` per collection; omit for a memory-only database. */
+  /** Folder holding one `<collection>.json` per collection and the journal; omit for a memory-only database. */
   dataDir?: string
-  /** Delay between a write and its persistence (ms). Writes within the window are saved together. */
-  persistDelayMs?: number
+  /** Journal size (bytes) past which the collection files are rewritten and the journal cleared. Default 8 MiB. */
+  compactBytes?: number
+  /** Told about each data file that could not be loaded (it was moved aside); default: a console warning. */
+  onLoadProblem?: (problem: LoadProblem) => void
   /** How long one request may compute before it answers SERVER_TIMEOUT (default QUERY_TIME_LIMIT_MS). */
   queryTimeLimitMs?: number
 }
@@ -74,6 +82,12 @@ class Collection {
   delete(doc: Doc): void {
     this.docs.splice(this.docs.indexOf(doc), 1)
     this.byId.delete(doc._id)
+  }
+
+  /** Natural (insertion) rank of a stored document; documents no longer stored rank last. */
+  rankOf(id: string): number {
+    const doc = this.byId.get(id)
+    return (doc && this.order.get(doc)) ?? Number.MAX_SAFE_INTEGER
   }
 }
 
@@ -266,24 +280,91 @@ function matchesIn(coll: Collection, filter: Filter, multi: boolean): Doc[] {
   return out
 }
 
+/** One document's part in a committed write: its state after (absent for remove) and before (absent for add). */
+interface Change {
+  type: ChangeType
+  doc?: Doc
+  before?: Doc
+}
+
 export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine {
   const { dataDir } = options
-  const persistDelayMs = options.persistDelayMs ?? 200
+  const compactBytes = options.compactBytes ?? 8 * 1024 * 1024
   const limitMs = options.queryTimeLimitMs ?? QUERY_TIME_LIMIT_MS
   const bounded = <T>(what: string, compute: () => T): T => runBounded(what, compute, limitMs)
+  const onLoadProblem = options.onLoadProblem ?? ((p: LoadProblem) => console.warn(`[emulator db] ${describeLoadProblem(p)}`))
   const collections = new Map<string, Collection>()
   const listeners = new Set<(event: ChangeEvent) => void>()
+  /** Collections changed since the files were last written, and dropped ones whose file must go. */
   const dirty = new Set<string>()
   let seq = 0
-  let timer: NodeJS.Timeout | null = null
-  let writing: Promise<void> = Promise.resolve()
+  const journal = dataDir ? new JournalWriter(join(dataDir, JOURNAL_FILE)) : null
 
   if (dataDir) {
-    for (const [name, docs] of loadCollections(dataDir)) {
+    const loaded = loadCollections(dataDir)
+    for (const [name, docs] of loaded.collections) {
       const coll = new Collection()
       for (const d of docs) coll.add(d as Doc)
       collections.set(name, coll)
     }
+    for (const name of loaded.rewrite) dirty.add(name)
+    const replay = loadJournal(dataDir)
+    for (const record of replay.records) applyRecord(record)
+    for (const problem of [...loaded.problems, ...replay.problems]) onLoadProblem(problem)
+    // Start from compacted files: the journal then holds only this run's writes.
+    compact()
+  }
+
+  /** Replays one journal record; after-images make a second replay of the same record harmless. */
+  function applyRecord(record: JournalRecord): void {
+    if ('create' in record) {
+      if (!collections.has(record.create)) collections.set(record.create, new Collection())
+      dirty.add(record.create)
+      return
+    }
+    if ('drop' in record) {
+      collections.delete(record.drop)
+      dirty.add(record.drop)
+      return
+    }
+    let coll = collections.get(record.c)
+    if (!coll) collections.set(record.c, (coll = new Collection()))
+    for (const id of record.del ?? []) {
+      const old = coll.byId.get(id)
+      if (old) coll.delete(old)
+    }
+    for (const doc of record.put ?? []) {
+      if (!isPlainObject(doc) || typeof doc._id !== 'string') continue
+      const old = coll.byId.get(doc._id)
+      if (old) coll.replace(old, doc as Doc)
+      else coll.add(doc as Doc)
+    }
+    dirty.add(record.c)
+  }
+
+  /** Appends before anything changes in memory, so a failed append leaves the write undone and reported. */
+  function record(r: JournalRecord, collection: string): void {
+    if (!journal) return
+    try {
+      journal.append(encodeJournalRecord(r))
+    } catch (e) {
+      throw new DbError('SYS_ERR', `database journal ${journal.file}: write failed, nothing was changed (${(e as Error).message})`)
+    }
+    dirty.add(collection)
+  }
+
+  /** Rewrites the changed collection files and clears the journal; synchronous, so no write can slip between. */
+  function compact(): void {
+    if (!dataDir || !journal) return
+    for (const name of [...dirty].sort()) {
+      writeCollection(dataDir, name, collections.get(name)?.docs ?? null)
+      dirty.delete(name)
+    }
+    journal.clear()
+  }
+
+  function maybeCompact(): void {
+    if (journal && journal.bytes > compactBytes) compact()
   }
 
   function get(name: string): Collection {
@@ -292,22 +373,31 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     return coll
   }
 
-  function markDirty(name: string): void {
-    if (!dataDir) return
-    dirty.add(name)
-    if (timer) return
-    timer = setTimeout(() => {
-      timer = null
-      void flush().catch((e: unknown) => console.error('[emulator db] persisting failed:', e))
-    }, persistDelayMs)
-    timer.unref()
+  /** Journal, then memory, then observers: an observer never sees a change that a crash could still lose. */
+  function commit(collection: string, coll: Collection, changes: Change[]): void {
+    if (changes.length === 0) return
+    const put = changes.flatMap((c) => (c.doc ? [c.doc] : []))
+    const del = changes.flatMap((c) => (c.doc ? [] : [c.before!._id]))
+    record({ c: collection, ...(put.length ? { put } : {}), ...(del.length ? { del } : {}) }, collection)
+    for (const c of changes) {
+      if (c.type === 'add') coll.add(c.doc!)
+      else if (c.type === 'remove') coll.delete(c.before!)
+      else coll.replace(c.before!, c.doc!)
+    }
+    maybeCompact()
+    for (const c of changes) emit(collection, coll, c)
   }
 
-  function emit(collection: string, type: ChangeType, docId: string, doc?: Doc, before?: Doc): void {
-    markDirty(collection)
-    const event: ChangeEvent = { seq: ++seq, collection, type, docId }
-    if (doc) event.doc = deepCopy(doc)
-    if (before) event.before = deepCopy(before)
+  function emit(collection: string, coll: Collection, change: Change): void {
+    const eventSeq = ++seq
+    if (listeners.size === 0) return // no observer: skip the copies
+    const docId = (change.doc ?? change.before)!._id
+    const event: ChangeEvent = { seq: eventSeq, collection, type: change.type, docId }
+    if (change.doc) {
+      event.doc = deepCopy(change.doc)
+      event.rank = coll.rankOf(docId)
+    }
+    if (change.before) event.before = deepCopy(change.before)
     for (const listener of listeners) {
       try {
         listener(event)
@@ -318,28 +408,8 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     }
   }
 
-  function flush(): Promise<void> {
-    if (timer) {
-      clearTimeout(timer)
-      timer = null
-    }
-    if (!dataDir || dirty.size === 0) return writing
-    const names = [...dirty]
-    dirty.clear()
-    // snapshot now, write later: later writes mark the collection dirty again
-    const snapshots = names.map((n) => [n, collections.get(n)?.docs.map((d) => deepCopy(d)) ?? null] as const)
-    // chain after the previous write (even a failed one) so files are written in commit order
-    writing = writing
-      .catch(() => undefined)
-      .then(async () => {
-        try {
-          for (const [name, docs] of snapshots) await saveCollection(dataDir, name, docs)
-        } catch (e) {
-          for (const name of names) dirty.add(name) // retried by the next flush
-          throw e
-        }
-      })
-    return writing
+  async function flush(): Promise<void> {
+    compact()
   }
 
   const matches = matchesIn
@@ -358,8 +428,9 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       if (collections.has(name)) {
         throw new DbError('DATABASE_COLLECTION_ALREADY_EXIST', `collection ${name} already exists`)
       }
+      record({ create: name }, name)
       collections.set(name, new Collection())
-      markDirty(name)
+      maybeCompact()
     },
 
     find(collection, filter, findOptions: FindOptions = {}) {
@@ -399,10 +470,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
         }
         seen.add(doc._id)
       }
-      for (const doc of prepared) {
-        coll.add(doc)
-        emit(collection, 'add', doc._id, doc)
-      }
+      commit(collection, coll, prepared.map((doc) => ({ type: 'add', doc })))
       return prepared.map((d) => d._id)
     },
 
@@ -414,27 +482,19 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       if (plan.kind === 'none') return { updated: 0 }
       if (plan.kind === 'insert') {
         if (coll.byId.has(plan.doc._id)) throw new DbError('DATABASE_DUPLICATE_WRITE', `duplicate _id ${plan.doc._id}`)
-        coll.add(plan.doc)
-        emit(collection, 'add', plan.doc._id, plan.doc)
+        commit(collection, coll, [{ type: 'add', doc: plan.doc }])
         return { updated: 0, upsertedId: plan.doc._id }
       }
-      let updated = 0
-      for (const [old, next] of plan.changes) {
-        if (next === old || deepEqual(old, next)) continue
-        coll.replace(old, next)
-        updated++
-        emit(collection, plan.kind, next._id, next, old)
-      }
-      return { updated }
+      const type = plan.kind
+      const changes: Change[] = plan.changes.filter(([old, next]) => next !== old && !deepEqual(old, next)).map(([old, next]) => ({ type, doc: next, before: old }))
+      commit(collection, coll, changes)
+      return { updated: changes.length }
     },
 
     remove(collection, filter, removeOptions) {
       const coll = get(collection)
       const targets = bounded('remove', () => matches(coll, filter, removeOptions.multi))
-      for (const doc of targets) {
-        coll.delete(doc)
-        emit(collection, 'remove', doc._id, undefined, doc)
-      }
+      commit(collection, coll, targets.map((doc) => ({ type: 'remove', before: doc })))
       return targets.length
     },
 
@@ -450,10 +510,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       })
       if (!planned) return null
       const [old, next] = planned
-      if (next !== old) {
-        coll.replace(old, next)
-        emit(collection, 'update', next._id, next, old)
-      }
+      if (next !== old) commit(collection, coll, [{ type: 'update', doc: next, before: old }])
       return deepCopy(next)
     },
 
@@ -480,6 +537,32 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       })
     },
 
+    matcher(filter) {
+      const query = compileFilter(filter)
+      // a watch's filter is tested on every change: bounded like any query, so a hostile one cannot stall writes
+      return (doc) =>
+        bounded('watch', () => {
+          try {
+            return query.test(doc)
+          } catch (e) {
+            throw mingoError('query', e)
+          }
+        })
+    },
+
+    comparator(collection, sort?: Sort) {
+      const coll = get(collection)
+      const keys = Object.entries(sort ?? {})
+      // the same value order mingo's $sort uses, ties in natural order, so a watch places a document where find would
+      return (a, b) => {
+        for (const [key, dir] of keys) {
+          const c = mingoCompare(mingoResolve(a, key), mingoResolve(b, key))
+          if (c !== 0) return dir * c
+        }
+        return coll.rankOf(a._id) - coll.rankOf(b._id)
+      }
+    },
+
     onChange(listener) {
       listeners.add(listener)
       return () => {
@@ -488,8 +571,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
     },
 
     reset() {
-      for (const name of collections.keys()) markDirty(name)
-      collections.clear()
+      for (const name of [...collections.keys()]) {
+        record({ drop: name }, name)
+        collections.delete(name)
+      }
+      maybeCompact()
     },
 
     flush,

@@ -1,5 +1,6 @@
 // TypeScript here resolves packages the Node 10 way, which ignores package.json "exports"; these point mingo's
-// exported subpaths at the type files it ships, so the bounded engine can build its own operator context.
+// exported subpaths at the type files it ships, so the bounded engine can build its own operator context (and
+// watches can order documents with the comparison mingo sorts by).
 declare module 'mingo/core' {
   export * from 'mingo/types/core'
 }
@@ -29,4 +30,7 @@ declare module 'mingo/operators/query' {
 }
 declare module 'mingo/operators/window' {
   export * from 'mingo/types/operators/window'
+}
+declare module 'mingo/util' {
+  export * from 'mingo/types/util'
 }

@@ -43,6 +43,8 @@ export interface ChangeEvent {
   doc?: Doc
   /** The document before the change (absent for add). */
   before?: Doc
+  /** The document's natural (insertion) rank in its collection, with `doc`; orders unsorted watch results. */
+  rank?: number
 }
 
 /** Error names are the CloudBase `code` strings that wx-server-sdk maps to numeric errCodes. */
@@ -90,7 +92,11 @@ export interface DatabaseEngine {
   /** Atomic find-and-modify: returns the updated document (after), or null when nothing matched. */
   findOneAndUpdate(collection: string, filter: Filter, update: Record<string, unknown>): Doc | null
   aggregate(collection: string, pipeline: Record<string, unknown>[]): Record<string, unknown>[]
-  /** Subscribe to every committed change. Returns an unsubscribe function. */
+  /** A compiled filter, tested one document at a time (watches test each change instead of re-running queries). */
+  matcher(filter: Filter): (doc: Doc) => boolean
+  /** Orders a collection's documents as `find` with this sort returns them: ties (and no sort) in natural order. */
+  comparator(collection: string, sort?: Sort): (a: Doc, b: Doc) => number
+  /** Subscribe to every committed change, after it is journaled and applied. Returns an unsubscribe function. */
   onChange(listener: (event: ChangeEvent) => void): () => void
   /** Drop every collection. */
   reset(): void

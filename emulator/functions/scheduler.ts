@@ -55,11 +55,18 @@ export class TimerScheduler {
     return this.interval !== null
   }
 
-  /** Occurrences strictly after the moment of `start()` count; earlier ones never fire. */
-  start(): void {
+  /**
+   * Occurrences strictly after the moment of `start()` count; earlier ones never fire. A trigger found in
+   * `resume` (a restarted emulator's saved `progress()`) continues from there instead, so an occurrence missed
+   * while the emulator was down fires once at the first check.
+   */
+  start(resume: Readonly<Record<string, number>> = {}): void {
     if (this.interval) return
     const now = this.options.clock.nowMs()
-    for (const t of this.triggers) t.checkedUpToMs = now
+    for (const t of this.triggers) {
+      const saved = resume[triggerKey(t)]
+      t.checkedUpToMs = saved !== undefined && Number.isFinite(saved) ? saved : now
+    }
     this.interval = setInterval(() => this.check(), this.options.intervalMs ?? 1000)
     this.interval.unref()
     this.unsubscribe = this.options.clock.onChange(() => this.check())
@@ -104,6 +111,11 @@ export class TimerScheduler {
     return fired
   }
 
+  /** `<function>/<trigger>` → emulator time (ms) up to which occurrences have been handled, for `start(resume)`. */
+  progress(): Record<string, number> {
+    return Object.fromEntries(this.triggers.map((t) => [triggerKey(t), t.checkedUpToMs]))
+  }
+
   info(): TriggerInfo[] {
     const from = this.options.clock.nowMs()
     return this.triggers.map((t) => ({
@@ -144,6 +156,10 @@ export class TimerScheduler {
       .finally(() => this.inFlight.delete(run))
     this.inFlight.add(run)
   }
+}
+
+function triggerKey(t: ScheduledTrigger): string {
+  return `${t.functionName}/${t.triggerName}`
 }
 
 function defaultOnError(functionName: string, err: unknown): void {
