@@ -170,11 +170,11 @@ function load(sandbox: LiveSandbox, file: string, journalFile: string): { hadDat
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
   }
   if (raw !== null) {
-    hadData = true
     try {
       const parsed: unknown = JSON.parse(raw)
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object')
       state = parsed as Json
+      hadData = true
     } catch (e) {
       problems.push({
         file,
