@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createClock } from '../emulator/clock'
 import type { LoadProblem } from '../emulator/durable'
 import { startEmulator } from '../emulator/emulator'
-import type { FunctionSpec } from '../emulator/functions/functions'
+import type { FunctionSpec } from '../tools/function-config'
 import { TimerScheduler } from '../emulator/functions/scheduler'
 import { attachScenario } from '../emulator/scenario'
 
