@@ -5,10 +5,11 @@
  * It takes typed requests; the HTTP layer (`emulator/server/client-http.ts`) decodes and encodes the wire.
  */
 import type { Clock } from '../clock'
-import { type DatabaseEngine, type Doc, DbError } from '../db/types'
+import { type ChangeEvent, type DatabaseEngine, type Doc, DbError } from '../db/types'
 import { isPlainObject } from '../db/values'
 import type { DbReplies, DbRequest, DbRequestOf, WatchRequest } from '../db/wire'
 import { checkClientPipeline, checkClientOperators } from './allowed'
+import { WatchResult } from './watch-result'
 import {
   type CheckRequest,
   type CollectionRules,
@@ -69,6 +70,31 @@ export interface WatchSnapshot {
 export interface WatchHandlers {
   onSnapshot(snapshot: WatchSnapshot): void
   onError(error: DbError): void
+}
+
+/**
+ * The docChanges of a watch snapshot: the changed document itself (entering, updated in place, or leaving), and
+ * any document that entered or left only because of it (pushed out by a `limit`, or pulled in to refill one).
+ */
+function changesBetween(before: Doc[], after: Doc[], event: ChangeEvent, nextId: () => number): DocChange[] {
+  const was = new Set(before.map((d) => d._id))
+  const is = new Set(after.map((d) => d._id))
+  const changes: DocChange[] = []
+  const causeType: DocChangeType = event.type
+  for (const doc of after) {
+    if (!was.has(doc._id)) {
+      changes.push({ id: nextId(), dataType: doc._id === event.docId ? causeType : 'update', queueType: 'enqueue', docId: doc._id, doc })
+    } else if (doc._id === event.docId) {
+      changes.push({ id: nextId(), dataType: causeType, queueType: 'update', docId: doc._id, doc })
+    }
+  }
+  for (const old of before) {
+    if (is.has(old._id)) continue
+    // left the result: removed, changed so it no longer matches, or pushed out by the limit
+    const dataType: DocChangeType = old._id === event.docId ? causeType : 'update'
+    changes.push({ id: nextId(), dataType, queueType: 'dequeue', docId: old._id, doc: event.doc && old._id === event.docId ? event.doc : old })
+  }
+  return changes
 }
 
 /** Replace the `{openid}` placeholder in every string value (not keys), recursively. */
@@ -147,17 +173,22 @@ export class ClientChannel {
     const { sort, limit } = request
     this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', 'watch')
 
-    const run = (): Doc[] => {
-      const docs = this.engine.find(collection, filter, { sort, limit: limit ?? WATCH_MAX_DOCS + 1 })
+    const tooMany = (docs: Doc[]) => {
       if (docs.length > WATCH_MAX_DOCS) {
         throw new DbError('DATABASE_REQUEST_FAILED', `watch on ${collection}: more than ${WATCH_MAX_DOCS} documents match; narrow the query`)
       }
       return docs
     }
+    const result = new WatchResult({
+      matches: this.engine.matcher(filter),
+      compare: this.engine.comparator(collection, sort),
+      limit,
+      run: () => tooMany(this.engine.find(collection, filter, { sort, limit: limit ?? WATCH_MAX_DOCS + 1 })),
+    })
 
     let snapshotId = 0
     let changeId = 0
-    let current = run()
+    let current = result.docs
     handlers.onSnapshot({
       id: snapshotId++,
       type: 'init',
@@ -168,32 +199,17 @@ export class ClientChannel {
     let closed = false
     const unsubscribe = this.engine.onChange((event) => {
       if (closed || event.collection !== collection) return
-      let next: Doc[]
+      let next: Doc[] | null
       try {
-        next = run()
+        next = result.apply(event)
+        if (next === null) return
+        tooMany(next)
       } catch (e) {
         close()
         handlers.onError(e instanceof DbError ? e : new DbError('SYS_ERR', (e as Error).message))
         return
       }
-      const before = new Map(current.map((d) => [d._id, d]))
-      const after = new Map(next.map((d) => [d._id, d]))
-      const changes: DocChange[] = []
-      const causeType: DocChangeType = event.type === 'add' ? 'add' : event.type === 'remove' ? 'remove' : event.type
-      for (const doc of next) {
-        const old = before.get(doc._id)
-        if (!old) {
-          changes.push({ id: changeId++, dataType: doc._id === event.docId ? causeType : 'update', queueType: 'enqueue', docId: doc._id, doc })
-        } else if (doc._id === event.docId) {
-          changes.push({ id: changeId++, dataType: causeType, queueType: 'update', docId: doc._id, doc })
-        }
-      }
-      for (const old of current) {
-        if (after.has(old._id)) continue
-        // left the result: removed, changed so it no longer matches, or pushed out by the limit
-        const dataType: DocChangeType = old._id === event.docId ? causeType : 'update'
-        changes.push({ id: changeId++, dataType, queueType: 'dequeue', docId: old._id, doc: event.doc && old._id === event.docId ? event.doc : old })
-      }
+      const changes = changesBetween(current, next, event, () => changeId++)
       current = next
       if (changes.length) handlers.onSnapshot({ id: snapshotId++, docs: next, docChanges: changes })
     })

@@ -15,7 +15,8 @@ import type { Clock } from '../clock'
 import { createEjsonCodec, type EjsonCodec } from '../db/ejson'
 import { DbError, MalformedInputError } from '../db/types'
 import { decodeDbRequest, decodeWatchRequest, encodeReply, type WatchRequest } from '../db/wire'
-import type { ClientChannel } from '../client/channel'
+import type { ClientChannel, WatchSnapshot } from '../client/channel'
+import type { Doc } from '../db/types'
 import type { Viewer } from '../client/rules'
 import { HttpError, hasContentType, parseJsonObject, readBody, sendJson, sendMethodNotAllowed } from './http-util'
 
@@ -112,14 +113,33 @@ function handleWatch(channel: ClientChannel, codec: EjsonCodec, req: IncomingMes
   res.on('close', disconnect)
   try {
     if (!decoded) throw decodeError
+    const encodeSnapshot = snapshotEncoder(codec)
     close = channel.watch(decoded.viewer, decoded.request, {
-      onSnapshot: (snapshot) => send('snapshot', codec.encode(snapshot)),
+      onSnapshot: (snapshot) => send('snapshot', encodeSnapshot(snapshot)),
       onError: fail,
     })
     // the request may have closed while the init snapshot was being built
     if (ended) close()
   } catch (e) {
     fail(e)
+  }
+}
+
+/**
+ * Encodes one watch's snapshots as EJSON, reusing the text of every document that did not change since the last
+ * snapshot (a watch keeps unchanged documents as the same objects), so a change is encoded once, not the result.
+ */
+export function snapshotEncoder(codec: EjsonCodec): (snapshot: WatchSnapshot) => string {
+  const texts = new WeakMap<Doc, string>()
+  const docText = (doc: Doc) => {
+    let text = texts.get(doc)
+    if (text === undefined) texts.set(doc, (text = codec.encode(doc)))
+    return text
+  }
+  return (snapshot) => {
+    const head = codec.encode({ id: snapshot.id, ...(snapshot.type ? { type: snapshot.type } : {}), docChanges: snapshot.docChanges, docs: [] })
+    // `docs` is the last key and empty in `head`: put the documents' texts between its brackets
+    return `${head.slice(0, -'[]}'.length)}[${snapshot.docs.map(docText).join(',')}]}`
   }
 }
 
