@@ -219,3 +219,25 @@ describe('watch snapshots on the wire', () => {
     }
   })
 })
+
+describe('a watch the time limit stops', () => {
+  it('is ended with the timeout error while the write and the other watches go on', () => {
+    const engine = createMemoryEngine({ clock, queryTimeLimitMs: 100 })
+    engine.createCollection('items')
+    const channel = new ClientChannel({ engine, rules: RULES, clock })
+    const errors: unknown[] = []
+    channel.watch(viewer, decodeWatchRequest({ collectionName: 'items', query: ej({ s: { $regex: '^(a+)+$' } }) }, codec), {
+      onSnapshot: () => undefined,
+      onError: (e) => errors.push(e),
+    })
+    const other = open(channel, { filter: {} })
+    engine.insert('items', [{ _id: 'slow', s: 'a'.repeat(40) + 'b' }])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'SERVER_TIMEOUT' })
+    expect(engine.find('items', { _id: 'slow' })).toHaveLength(1)
+    expect(other.snaps.at(-1)!.docs.map((d) => d._id)).toEqual(['slow'])
+    engine.insert('items', [{ _id: 'next', s: 'aaa' }])
+    expect(errors).toHaveLength(1) // the stopped watch is gone
+    expect(other.snaps.at(-1)!.docs.map((d) => d._id)).toEqual(['slow', 'next'])
+  })
+})

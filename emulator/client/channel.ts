@@ -212,6 +212,10 @@ export class ClientChannel {
       const changes = changesBetween(current, next, event, () => changeId++)
       current = next
       if (changes.length) handlers.onSnapshot({ id: snapshotId++, docs: next, docChanges: changes })
+    }, (error) => {
+      // the time limit stopped this watch's work on a change: its result can no longer be trusted
+      closed = true
+      handlers.onError(error)
     })
 
     const close = () => {

@@ -294,7 +294,8 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
   const bounded = <T>(what: string, compute: () => T): T => runBounded(what, compute, limitMs)
   const onLoadProblem = options.onLoadProblem ?? ((p: LoadProblem) => console.warn(`[emulator db] ${describeLoadProblem(p)}`))
   const collections = new Map<string, Collection>()
-  const listeners = new Set<(event: ChangeEvent) => void>()
+  /** Observers, each with what to tell it when the time limit stopped it mid-change (it is then dropped). */
+  const listeners = new Map<(event: ChangeEvent) => void, ((error: DbError) => void) | undefined>()
   /** Collections changed since the files were last written, and dropped ones whose file must go. */
   const dirty = new Set<string>()
   let seq = 0
@@ -398,12 +399,27 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       event.rank = coll.rankOf(docId)
     }
     if (change.before) event.before = deepCopy(change.before)
-    for (const listener of listeners) {
+    // One time limit for all observers of a change (starting one per observer costs more than a watch's test):
+    // the observer it stops is dropped and told, and the ones after it still see the change.
+    const queue = [...listeners]
+    let i = 0
+    while (i < queue.length) {
       try {
-        listener(event)
+        bounded('watch', () => {
+          for (; i < queue.length; i++) {
+            try {
+              queue[i][0](event)
+            } catch (e) {
+              // the write is committed; a faulty observer must not turn it into an error for the writer
+              console.error('[emulator db] change listener threw:', e)
+            }
+          }
+        })
       } catch (e) {
-        // the write is committed; a faulty observer must not turn it into an error for the writer
-        console.error('[emulator db] change listener threw:', e)
+        const [listener, onStopped] = queue[i]
+        listeners.delete(listener)
+        onStopped?.(e instanceof DbError ? e : new DbError('SYS_ERR', (e as Error).message))
+        i++
       }
     }
   }
@@ -563,8 +579,8 @@ export function createMemoryEngine(options: MemoryEngineOptions): DatabaseEngine
       }
     },
 
-    onChange(listener) {
-      listeners.add(listener)
+    onChange(listener, onStopped) {
+      listeners.set(listener, onStopped)
       return () => {
         listeners.delete(listener)
       }

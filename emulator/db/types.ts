@@ -96,8 +96,11 @@ export interface DatabaseEngine {
   matcher(filter: Filter): (doc: Doc) => boolean
   /** Orders a collection's documents as `find` with this sort returns them: ties (and no sort) in natural order. */
   comparator(collection: string, sort?: Sort): (a: Doc, b: Doc) => number
-  /** Subscribe to every committed change, after it is journaled and applied. Returns an unsubscribe function. */
-  onChange(listener: (event: ChangeEvent) => void): () => void
+  /**
+   * Subscribe to every committed change, after it is journaled and applied. Observers run under the query time
+   * limit; one it stops is unsubscribed and `onStopped` gets the timeout error. Returns an unsubscribe function.
+   */
+  onChange(listener: (event: ChangeEvent) => void, onStopped?: (error: DbError) => void): () => void
   /** Drop every collection. */
   reset(): void
   /** Persist to disk now (no-op for an in-memory engine). */
