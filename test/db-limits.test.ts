@@ -3,10 +3,13 @@
  * interrupted write changes nothing; size arguments; documents checked at write time; $sample draws without
  * replacement. The same cases over HTTP are rows of test/hostile-input.test.ts.
  */
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { createClock } from '../emulator/clock'
 import { createMemoryEngine } from '../emulator/db/memory-engine'
 import { MAX_DOCUMENT_NESTING } from '../emulator/db/limits'
+import { runBounded } from '../emulator/db/bounded'
 import { DbError, type ChangeEvent } from '../emulator/db/types'
 
 const CATASTROPHIC = /^(a+)+$/
@@ -129,5 +132,23 @@ describe('documents at write time', () => {
     const engine = engineWith()
     expect(failure(() => engine.insert('c', [doc])).message).toMatch(message)
     expect(engine.count('c', {})).toBe(2)
+  })
+})
+
+describe('the bounded runner after a computation', () => {
+  it('keeps nothing of the computation alive, so closed watches and old results can be collected', async () => {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as () => void
+    let ref: WeakRef<object> | undefined
+    ;(() => {
+      const big = { payload: new Array(1000).fill('x') }
+      ref = new WeakRef(big)
+      runBounded('test', () => big.payload.length)
+    })()
+    for (let i = 0; i < 5 && ref!.deref(); i++) {
+      await new Promise((r) => setTimeout(r, 0))
+      gc()
+    }
+    expect(ref!.deref()).toBeUndefined()
   })
 })

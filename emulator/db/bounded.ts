@@ -102,7 +102,9 @@ const CONTEXT = Context.init({
 export const MINGO_OPTIONS = { scriptEnabled: false, idKey: '_id', context: CONTEXT } as const
 
 const script = new vm.Script('run()', { filename: 'emulator-bounded-query.js' })
-const sandbox = vm.createContext({ run: (): unknown => undefined })
+// Defined out here: a closure made inside runBounded would share its scope and keep the last computation alive.
+const idle = (): unknown => undefined
+const sandbox = vm.createContext({ run: idle })
 let running = false
 
 /**
@@ -125,7 +127,7 @@ export function runBounded<T>(what: string, compute: () => T, limitMs: number = 
     throw e
   } finally {
     running = false
-    sandbox.run = () => undefined
+    sandbox.run = idle
   }
   return result as T
 }
