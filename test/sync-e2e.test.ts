@@ -37,6 +37,8 @@ beforeAll(async () => {
     port: 0,
     functionsRoot: ROOT,
     builtRoot: OUT,
+    // the timeout and memory it ships with, not the 3 s default, so a busy test machine cannot cut the run short
+    cloudbaserc: path.resolve(__dirname, '../cloudbaserc.json'),
     databaseDir: path.resolve(__dirname, '../database'),
     timers: true,
   })
