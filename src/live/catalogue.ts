@@ -19,6 +19,9 @@ const roomOnly = z.object({ roomId: s.roomId })
 const roomAndGoods = z.object({ roomId: s.roomId, goodsId: s.goodsId })
 const roomAndUser = z.object({ roomId: s.roomId, username: s.wechatId })
 
+/** Goods ids one getgoodswarehouse call takes: https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/livebroadcast/liveBroadcast.goodsInfo.html */
+export const GOODS_INFO_MAX_IDS = 20
+
 export const catalogue = {
   createRoom: {
     id: 'createRoom',
@@ -483,7 +486,7 @@ export const catalogue = {
     cloud: 'liveBroadcast.goodsInfo',
     wireCase: 'snake',
     camelOnWire: ['thirdPartyAppid'],
-    request: z.object({ goodsIds: z.array(s.goodsId).check(z.minLength(1), z.maxLength(20)) }),
+    request: z.object({ goodsIds: z.array(s.goodsId).check(z.minLength(1), z.maxLength(GOODS_INFO_MAX_IDS)) }),
     response: z.looseObject({ goods: z._default(z.array(s.warehouseGoods), []), total: z.int() }),
     dailyQuota: 1000,
     errcodes: [200002],

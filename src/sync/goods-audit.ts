@@ -2,11 +2,10 @@
  * Step 4b of a run: every `goodsAuditEveryMs`, asks the warehouse for the audit state of the goods still under
  * review (`live_goods` items with auditStatus 0 or 1) and records each verdict.
  */
+import { GOODS_INFO_MAX_IDS } from '../live/catalogue'
 import type { GatedApi } from './gate'
 import type { Run } from './run'
 
-/** getgoodswarehouse takes at most 20 ids a call, as the catalogue's goodsInfo request schema enforces (https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/livebroadcast/liveBroadcast.goodsInfo.html). */
-export const GOODS_IDS_PER_CALL = 20
 /** Goods read from the cache per pass; a longer backlog is finished by the following passes. */
 const GOODS_PER_PASS = 1000
 
@@ -17,8 +16,8 @@ export async function auditGoods(run: Run): Promise<void> {
   // A pass cut short (budget, quota share) continues after the last goods checked, so the goods at the
   // front of the list cannot starve the rest.
   const pending = await store.goodsPendingAudit(GOODS_PER_PASS, resuming ? (cp.goodsCursor ?? undefined) : undefined)
-  for (let i = 0; i < pending.length; i += GOODS_IDS_PER_CALL) {
-    const batch = pending.slice(i, i + GOODS_IDS_PER_CALL)
+  for (let i = 0; i < pending.length; i += GOODS_INFO_MAX_IDS) {
+    const batch = pending.slice(i, i + GOODS_INFO_MAX_IDS)
     const res = await gate.call('goodsInfo' satisfies GatedApi, { goodsIds: batch.map((g) => g.goodsId) })
     const byId = new Map(res.goods.map((g) => [g.goodsId, g]))
     for (const row of batch) {
