@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { startEmulator } from '../emulator/emulator'
+import { seededRandom } from './random'
 
 const TARGET_P95_RATIO = 2
 const TARGET_MEMORY_RATIO = 1.1
@@ -31,18 +32,6 @@ function args(): { watches: number; docs: number; updates: number } {
     return n
   }
   return { watches: count('watches'), docs: count('docs'), updates: count('updates') }
-}
-
-/** A small deterministic generator, so both phases see the same kind of updates run after run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const ejson = (v: unknown) => JSON.stringify(v)
@@ -65,7 +54,7 @@ function memory(): Memory {
 
 /** Sends `count` updates one after another and returns each one's round trip in ms, sorted. */
 async function updates(url: string, docs: number, count: number, seed: number, onSample: () => void): Promise<number[]> {
-  const next = random(seed)
+  const next = seededRandom(seed)
   const times: number[] = []
   for (let i = 0; i < count; i++) {
     const id = `room-${Math.floor(next() * docs)}`
@@ -152,7 +141,7 @@ async function openWatchers(url: string, watches: number): Promise<{ snapshots()
 async function main(): Promise<void> {
   const { watches, docs, updates: count } = args()
   const emu = await startEmulator({ port: 0, databaseDir: path.resolve(__dirname, '../database') })
-  const seed = random(7)
+  const seed = seededRandom(7)
   emu.engine.insert(
     COLLECTION,
     Array.from({ length: docs }, (_, i) => ({

@@ -30,6 +30,7 @@ import { mergeSegments, summarize } from '../src/sync/replays'
 import { DEFAULT_SYNC_CONFIG, runSync } from '../src/sync/sync'
 import { countingDriver, createMapDriver } from './sync-map-driver'
 import { LiveStatus } from '../src/live/status'
+import { seededRandom } from './random'
 
 // ---------- arguments ----------
 
@@ -63,17 +64,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown option ${flag} (use --rooms N, --hours H, --json FILE, --map-db, --seed S)`)
   }
   return a
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 // ---------- the merchant ----------
@@ -346,7 +336,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
-  const rand = rng(args.seed)
+  const rand = seededRandom(args.seed)
   const clock = createClock()
   const warmup = Math.max(2 * HOUR, Math.ceil((args.rooms * 0.7) / DEFAULT_SYNC_CONFIG.maxReplayLooksPerRun) * CADENCE + HOUR)
   const tStart = T0 - warmup

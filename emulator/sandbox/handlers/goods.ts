@@ -238,33 +238,9 @@ const goodsUpdate: Handler<'goodsUpdate'> = (ctx, p) => {
   return {}
 }
 
-const goodsInfo: Handler<'goodsInfo'> = (ctx, p) => {
-  const goods = []
-  for (const id of p.goodsIds) {
-    const g = ctx.state.goods.get(id)
-    if (!g) continue
-    goods.push({
-      goodsId: g.goodsId,
-      coverImgUrl: ctx.state.mediaUrl(g.coverImgUrl),
-      name: g.name,
-      price: g.price,
-      url: g.url,
-      priceType: g.priceType,
-      auditStatus: goodsAudit(ctx, g),
-      thirdPartyTag: g.thirdPartyTag,
-      thirdPartyAppid: g.thirdPartyAppid,
-      ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
-    })
-  }
-  return { goods, total: goods.length }
-}
-
-const goodsList: Handler<'goodsList'> = (ctx, p) => {
-  const limit = Math.min(p.limit ?? 30, 100)
-  const matching: WarehouseGoods[] = []
-  for (const g of ctx.state.goods.values()) if (goodsAudit(ctx, g) === p.status) matching.push(g)
-  matching.sort((a, b) => b.goodsId - a.goodsId)
-  const goods = matching.slice(p.offset, p.offset + limit).map((g) => ({
+/** A warehouse item as both warehouse reads show it (goodsInfo adds its audit state). */
+function warehouseView(ctx: HandlerContext, g: WarehouseGoods) {
+  return {
     goodsId: g.goodsId,
     coverImgUrl: ctx.state.mediaUrl(g.coverImgUrl),
     name: g.name,
@@ -274,7 +250,25 @@ const goodsList: Handler<'goodsList'> = (ctx, p) => {
     thirdPartyTag: g.thirdPartyTag,
     thirdPartyAppid: g.thirdPartyAppid,
     ...(g.price2 !== undefined ? { price2: g.price2 } : {}),
-  }))
+  }
+}
+
+const goodsInfo: Handler<'goodsInfo'> = (ctx, p) => {
+  const goods = []
+  for (const id of p.goodsIds) {
+    const g = ctx.state.goods.get(id)
+    if (!g) continue
+    goods.push({ ...warehouseView(ctx, g), auditStatus: goodsAudit(ctx, g) })
+  }
+  return { goods, total: goods.length }
+}
+
+const goodsList: Handler<'goodsList'> = (ctx, p) => {
+  const limit = Math.min(p.limit ?? 30, 100)
+  const matching: WarehouseGoods[] = []
+  for (const g of ctx.state.goods.values()) if (goodsAudit(ctx, g) === p.status) matching.push(g)
+  matching.sort((a, b) => b.goodsId - a.goodsId)
+  const goods = matching.slice(p.offset, p.offset + limit).map((g) => warehouseView(ctx, g))
   return { goods, total: matching.length }
 }
 
