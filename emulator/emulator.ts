@@ -1,7 +1,7 @@
 /**
  * The local CloudBase + Live emulator: one HTTP server, one port, serving
  *   /admin          the CloudBase wire protocol wx-server-sdk and @cloudbase/node-sdk speak (database + wx.openApi)
- *   /__client/...   the mini-program's database channel (as a viewer, security rules enforced, watch feed)
+ *   /__client/...   the mini-program's channel (as a viewer): database with security rules, watch feed, callFunction
  *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
  *   /__sandbox/...  the control API (GET /__sandbox/ lists its routes: state listings, clock, options, faults, functions)
  * plus the function runner and the timer scheduler. The port opens once the database, sandbox and function specs are
@@ -109,7 +109,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // 4. HTTP
   const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox) })
-  const client = createClientHttpHandler({ channel, clock })
+  // `runner` is assigned once the port is open, before any request can arrive.
+  const client = createClientHttpHandler({
+    channel,
+    clock,
+    invokeFunction: (name, data, openid) => (runner && functions.some((f) => f.name === name) ? invoke(name, data, { openid, trigger: 'call' }) : null),
+  })
   let emu: Emulator
   const server = createServer((req, res) => {
     void route(req, res).catch((e: unknown) => {
@@ -176,6 +181,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     loadProblems,
     invokeFunction: (name, event, opts = {}) => invoke(name, event, { openid: opts.openid, trigger: 'call' }),
     fireTimer,
+    functionEnv: (name) => {
+      const env = runner?.envVariables(name)
+      return env ? { name, ...env } : null
+    },
+    setFunctionEnv: (name, vars) => {
+      if (!runner || !functions.some((f) => f.name === name)) throw Object.assign(new Error(`no function named ${name}`), { status: 404 })
+      runner.setEnvVariables(name, vars)
+      return { name, ...runner.envVariables(name)! }
+    },
     listFunctions: () =>
       functions.map((f) => ({
         name: f.name,

@@ -27,6 +27,16 @@ export interface FunctionListing {
   recentRuns: RunRecord[]
 }
 
+/** What `GET /__sandbox/functions/{name}/env` answers. */
+export interface FunctionEnv {
+  name: string
+  envVariables: Record<string, string>
+  /** cloudbaserc.json (with .env / .env.local substituted) until the control route sets them. */
+  source: 'cloudbaserc' | 'control'
+  /** Why the function cannot run with them (a `{{env.NAME}}` with no value); null when it can. */
+  problem: string | null
+}
+
 export interface Emulator {
   readonly url: string
   readonly port: number
@@ -42,6 +52,10 @@ export interface Emulator {
   readonly loadProblems: readonly LoadProblem[]
   invokeFunction(name: string, event: Record<string, unknown>, opts?: { openid?: string }): Promise<InvokeResult>
   fireTimer(name: string): Promise<InvokeResult>
+  /** A function's environment variables for its next run (null: no such function). */
+  functionEnv(name: string): FunctionEnv | null
+  /** Replaces a function's environment variables (already validated) from its next run on, until the emulator stops. */
+  setFunctionEnv(name: string, vars: Record<string, string>): FunctionEnv
   listFunctions(): FunctionListing[]
   /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
   reset(): Promise<void>

@@ -4,7 +4,7 @@
  * and the platform accept, so a config that would fail on upload fails here first, naming file and field.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { z } from 'zod'
 import { validateCron } from './cron'
 
@@ -28,6 +28,8 @@ export interface FunctionSpec {
   timeoutSec: number
   memoryMb: number
   envVariables: Record<string, string>
+  /** Why `envVariables` cannot be used as written (a `{{env.NAME}}` with no value): every run fails saying so. */
+  envProblem?: string
 }
 
 const nameSchema = z.string().regex(FUNCTION_NAME_RULE, 'must start with a letter and have at most 60 of [A-Za-z0-9_-]')
@@ -52,7 +54,37 @@ const configSchema = z.object({
   triggers: z.array(triggerSchema).max(1, 'a function can have at most one trigger').default([]),
 })
 
-const envVariablesSchema = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'env var names are letters, digits and _'), z.string())
+// CloudBase's rules for function environment variables:
+// https://docs.cloudbase.net/cloud-function/function-configuration/env (names, reserved prefixes) and
+// https://cloud.tencent.com/document/product/583/11637 (at most 4 KB per function).
+export const ENV_VAR_NAME_RULE = /^[A-Za-z][A-Za-z0-9_]*$/
+export const RESERVED_ENV_PREFIXES = ['SCF_', 'QCLOUD_', 'TENCENTCLOUD_'] as const
+export const ENV_VARS_MAX_BYTES = 4096
+
+/** Bytes the platform counts for a set of variables: each name and value, UTF-8. */
+export function envVariablesBytes(vars: Record<string, string>): number {
+  return Object.entries(vars).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
+}
+
+/** The first way `vars` breaks CloudBase's rules, naming the variable; null when it keeps them all. */
+export function envVariablesProblem(vars: Record<string, unknown>): { variable: string; rule: string } | null {
+  for (const [name, value] of Object.entries(vars)) {
+    if (!ENV_VAR_NAME_RULE.test(name)) return { variable: name, rule: 'a name starts with a letter and has only letters, digits and _' }
+    const reserved = RESERVED_ENV_PREFIXES.find((p) => name.toUpperCase().startsWith(p))
+    if (reserved) return { variable: name, rule: `names starting with ${reserved} are reserved by the platform` }
+    if (typeof value !== 'string') return { variable: name, rule: 'the value must be a string' }
+  }
+  const bytes = envVariablesBytes(vars as Record<string, string>)
+  if (bytes > ENV_VARS_MAX_BYTES) {
+    return { variable: '(all)', rule: `names and values together are ${bytes} bytes; at most ${ENV_VARS_MAX_BYTES} (UTF-8) per function` }
+  }
+  return null
+}
+
+export const envVariablesSchema = z.record(z.string(), z.unknown()).superRefine((vars, ctx) => {
+  const problem = envVariablesProblem(vars)
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.variable === '(all)' ? [] : [problem.variable], message: problem.rule })
+}) as unknown as z.ZodType<Record<string, string>>
 
 const rcFunctionSchema = z.object({
   name: nameSchema,
@@ -124,6 +156,7 @@ export function isFunctionFolder(dir: string): boolean {
 export function loadFunctionSpecs(root: string, options: LoadSpecsOptions = {}): FunctionSpec[] {
   if (!existsSync(root)) throw new FunctionConfigError(root, '', 'functions root folder does not exist')
   const rc = options.cloudbaserc ? loadRcEntries(options.cloudbaserc) : new Map<string, z.infer<typeof rcFunctionSchema>>()
+  const dotenv = options.cloudbaserc ? loadDotenv(dirname(options.cloudbaserc)) : { values: {}, files: [] }
   const specs: FunctionSpec[] = []
   for (const name of readdirSync(root).sort()) {
     const dir = join(root, name)
@@ -140,7 +173,7 @@ export function loadFunctionSpecs(root: string, options: LoadSpecsOptions = {}):
       trigger: config.triggers[0],
       timeoutSec: entry?.timeout ?? DEFAULT_TIMEOUT_SEC,
       memoryMb: entry?.memorySize ?? DEFAULT_MEMORY_MB,
-      envVariables: entry?.envVariables ?? {},
+      ...resolveEnvVariables(name, entry?.envVariables ?? {}, dotenv),
     })
   }
   return specs
@@ -149,4 +182,66 @@ export function loadFunctionSpecs(root: string, options: LoadSpecsOptions = {}):
 function loadRcEntries(file: string): Map<string, z.infer<typeof rcFunctionSchema>> {
   const rc = parseWith(rcSchema, readStrictJson(file), shownPath(file))
   return new Map(rc.functions.map((f) => [f.name, f]))
+}
+
+/** The files `@cloudbase/cli` reads `{{env.NAME}}` from, beside cloudbaserc.json; a later file wins. */
+export const DOTENV_FILES = ['.env', '.env.local'] as const
+
+interface Dotenv {
+  values: Record<string, string>
+  /** The files that exist, as shown to the developer. */
+  files: string[]
+}
+
+/** `KEY=VALUE` lines, `#` comments, optional `export ` and surrounding quotes, as dotenv reads them. */
+export function parseDotenv(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line)
+    if (!m) continue
+    let value = m[2]
+    const quoted = /^(["'`])([\s\S]*)\1$/.exec(value)
+    if (quoted) value = quoted[1] === '"' ? quoted[2].replace(/\\n/g, '\n') : quoted[2]
+    else value = value.replace(/\s+#.*$/, '').trim()
+    values[m[1]] = value
+  }
+  return values
+}
+
+function loadDotenv(dir: string): Dotenv {
+  const dotenv: Dotenv = { values: {}, files: [] }
+  for (const name of DOTENV_FILES) {
+    const file = join(dir, name)
+    if (!existsSync(file)) continue
+    Object.assign(dotenv.values, parseDotenv(readFileSync(file, 'utf8')))
+    dotenv.files.push(shownPath(file))
+  }
+  return dotenv
+}
+
+const PLACEHOLDER = /\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g
+
+/** Substitutes `{{env.NAME}}` in each value; a name with no value leaves `envProblem` set, never an empty string. */
+function resolveEnvVariables(fn: string, vars: Record<string, string>, dotenv: Dotenv): { envVariables: Record<string, string>; envProblem?: string } {
+  const resolved: Record<string, string> = {}
+  for (const [key, value] of Object.entries(vars)) {
+    let missing: string | undefined
+    resolved[key] = value.replace(PLACEHOLDER, (_, name: string) => {
+      const v = dotenv.values[name]
+      if (v === undefined) missing ??= name
+      return v ?? ''
+    })
+    if (missing) {
+      const where = dotenv.files.length ? dotenv.files.join(' or ') : `${DOTENV_FILES[1]} (no such file beside cloudbaserc.json)`
+      return {
+        envVariables: {},
+        envProblem: `function ${fn}: environment variable ${key} uses {{env.${missing}}}, but ${missing} is not set in ${where}; add ${missing}=… to ${DOTENV_FILES[1]} or set ${fn}'s variables with PUT /__sandbox/functions/${fn}/env`,
+      }
+    }
+  }
+  const problem = envVariablesProblem(resolved)
+  if (problem) return { envVariables: {}, envProblem: `function ${fn}: environment variable ${problem.variable}: ${problem.rule}` }
+  return { envVariables: resolved }
 }

@@ -87,9 +87,18 @@ export interface WxCloudShimOptions {
   env?: string
 }
 
+/** What `wx.cloud.callFunction` resolves with. */
+export interface WxCallFunctionResult {
+  result: unknown
+  requestID: string
+  errMsg: string
+}
+
 export interface WxCloudShim {
   init(options?: { env?: string; traceUser?: boolean }): void
   database(options?: { env?: string; throwOnNotFound?: boolean }): WxDatabase
+  /** Runs a cloud function as the current viewer (its `getWXContext().OPENID`), through `/__client/functions/{name}`. */
+  callFunction(options: { name: string; data?: Record<string, unknown> } & WxCallbacks<WxCallFunctionResult>): Promise<WxCallFunctionResult>
   /** Switch the viewer for later calls (databases already created follow it too). */
   setOpenid(openid: string | null): void
   readonly openid: string | null
@@ -115,6 +124,8 @@ const ERR_CODES: Record<string, number> = {
   DATABASE_PERMISSION_DENIED: -502003,
   DATABASE_COLLECTION_NOT_EXIST: -502005,
   DATABASE_DUPLICATE_WRITE: -502011,
+  FUNCTION_NOT_FOUND: -501000,
+  FUNCTIONS_EXECUTE_FAIL: -404011,
 }
 
 // the wording wx-server-sdk puts after the code (its ERR_CODE table)
@@ -127,6 +138,8 @@ const ERR_TEXT: Record<number, string> = {
   [-502003]: 'database permission denied',
   [-502005]: 'database collection not exists',
   [-502011]: 'database duplicate write',
+  [-501000]: 'function not found',
+  [-404011]: 'cloud function execution error',
 }
 
 function wireError(api: string, code: string, message: string): WxCloudError {
@@ -492,6 +505,20 @@ export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
         RegExp: db.RegExp,
         collection: (name: string) => new WxCollection(db.collection(name), transport, config),
       }
+    },
+    callFunction(opts) {
+      return run('cloud.callFunction', opts, async () => {
+        if (!opts || typeof opts.name !== 'string' || opts.name === '') throw new Error('name: must be the cloud function name')
+        const res = await fetch(`${url}/__client/functions/${encodeURIComponent(opts.name)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ openid: viewer, data: opts.data ?? {} }),
+        })
+        const reply = (await res.json()) as { requestId: string; result?: unknown; code?: string; message?: string }
+        if (typeof reply.code === 'string') throw wireError('cloud.callFunction', reply.code, reply.message ?? '')
+        if (!res.ok) throw new Error(`emulator answered HTTP ${res.status}`)
+        return { result: reply.result ?? null, requestID: reply.requestId, errMsg: 'cloud.callFunction:ok' }
+      })
     },
     setOpenid(openid) {
       viewer = openid

@@ -149,6 +149,8 @@ type RunOutcome =
 /** One function process. Load once, then run one invocation at a time. */
 class FunctionWorker {
   state: WorkerState = 'starting'
+  /** The function's variables version this process was started with; a newer one retires it. */
+  envVersion = 0
   private readonly child: ChildProcess
   private listener: ((message: ChildMessage) => void) | null = null
   private exitListener: ((description: string) => void) | null = null
@@ -292,6 +294,9 @@ export class FunctionRunner {
   private readonly idle = new Map<string, FunctionWorker[]>()
   private readonly live = new Set<FunctionWorker>()
   private readonly runs = new Map<string, RunRecord[]>()
+  /** Variables set at run time (control route), replacing the function's cloudbaserc set as a redeploy would. */
+  private readonly envOverrides = new Map<string, Record<string, string>>()
+  private readonly envVersions = new Map<string, number>()
 
   constructor(private readonly options: FunctionRunnerOptions) {
     this.specs = new Map(options.specs.map((s) => [s.name, s]))
@@ -311,6 +316,27 @@ export class FunctionRunner {
     // Only declared functions get a ring, so a caller naming random functions cannot grow this map.
     if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid }))
     return result
+  }
+
+  /** The environment variables the function's next run gets, where they came from, and why none can be used. */
+  envVariables(name: string): { envVariables: Record<string, string>; source: 'cloudbaserc' | 'control'; problem: string | null } | null {
+    const spec = this.specs.get(name)
+    if (!spec) return null
+    const override = this.envOverrides.get(name)
+    if (override) return { envVariables: { ...override }, source: 'control', problem: null }
+    return { envVariables: { ...spec.envVariables }, source: 'cloudbaserc', problem: spec.envProblem ?? null }
+  }
+
+  /** Replaces a function's variables (validated by the caller); idle warm processes go, so the next run sees them. */
+  setEnvVariables(name: string, vars: Record<string, string>): void {
+    if (!this.specs.has(name)) throw new Error(`no cloud function named "${name}"`)
+    this.envOverrides.set(name, { ...vars })
+    this.envVersions.set(name, (this.envVersions.get(name) ?? 0) + 1)
+    for (const worker of this.idle.get(name) ?? []) {
+      worker.kill()
+      void worker.exited().then(() => this.live.delete(worker))
+    }
+    this.idle.delete(name)
   }
 
   /** The last runs of a function, newest first. */
@@ -339,6 +365,9 @@ export class FunctionRunner {
     })
     const spec = this.specs.get(name)
     if (!spec) return fail('FunctionNotFound', `no cloud function named "${name}" (known: ${[...this.specs.keys()].join(', ') || 'none'})`)
+    const env = this.envVariables(name)!
+    const envVersion = this.envVersions.get(name) ?? 0
+    if (env.problem) return fail('EnvVariableMissing', env.problem)
     const file = resolve(this.options.root, name, 'index.js')
     if (!existsSync(file)) {
       return fail('FunctionNotBuilt', `${shownPath(file)} not found: run npm run build`)
@@ -367,7 +396,7 @@ export class FunctionRunner {
         timeoutMs,
         memoryMb: spec.memoryMb,
       })
-      const acquired = await this.acquire(spec, file, emulatorLayer)
+      const acquired = await this.acquire(spec, file, { vars: env.envVariables, version: envVersion }, emulatorLayer)
       worker = acquired.worker
       if (acquired.loadError) {
         return fail(acquired.loadError.errorType, acquired.loadError.errorMessage, worker.takeLines())
@@ -403,24 +432,25 @@ export class FunctionRunner {
     this.idle.clear()
   }
 
-  private async acquire(spec: FunctionSpec, file: string, emulatorLayer: Record<string, string>) {
+  private async acquire(spec: FunctionSpec, file: string, userLayer: { vars: Record<string, string>; version: number }, emulatorLayer: Record<string, string>) {
     if (this.warm) {
       const pool = this.idle.get(spec.name) ?? []
       let reused: FunctionWorker | undefined
-      while ((reused = pool.pop())) if (reused.state === 'idle') return { worker: reused, loadError: null }
+      while ((reused = pool.pop())) if (reused.state === 'idle' && reused.envVersion === userLayer.version) return { worker: reused, loadError: null }
     }
     const dir = resolve(this.options.root, spec.name)
-    const env = { ...platformLayer(dir), ...spec.envVariables, ...emulatorLayer }
+    const env = { ...platformLayer(dir), ...userLayer.vars, ...emulatorLayer }
     const workerFile = await compileWorker()
     const prefix = (line: string) => this.options.log?.(`[${spec.name}] ${line}`)
     const worker = new FunctionWorker(workerFile, spec.name, dir, env, prefix)
+    worker.envVersion = userLayer.version
     this.live.add(worker)
     const loadError = await worker.load(file, this.options.clock.offsetMs(), this.options.initTimeoutMs ?? 30_000)
     return { worker, loadError }
   }
 
   private release(worker: FunctionWorker): void {
-    if (this.warm && worker.state === 'idle') {
+    if (this.warm && worker.state === 'idle' && worker.envVersion === (this.envVersions.get(worker.functionName) ?? 0)) {
       const pool = this.idle.get(worker.functionName) ?? []
       pool.push(worker)
       this.idle.set(worker.functionName, pool)

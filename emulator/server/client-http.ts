@@ -7,7 +7,11 @@
  *                          `event: snapshot` (EJSON of a WatchSnapshot) per change, or one `event: error`
  *                          (`{code, message}`) and the end of the stream. Closing the request unsubscribes.
  *
- * Only translation happens here; the channel applies limits and security rules.
+ *   POST /__client/functions/{name}   JSON `{openid, data?}`: `wx.cloud.callFunction` as that viewer; the runner runs
+ *                          the function with that OPENID (SOURCE wx_client). Reply `{requestId, result}`, or HTTP
+ *                          200 `{code, message, requestId}` when the function is unknown, fails or times out.
+ *
+ * Only translation happens here; the channel applies limits and security rules, the runner runs functions.
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -19,11 +23,23 @@ import type { ClientChannel, WatchSnapshot } from '../client/channel'
 import type { Doc } from '../db/types'
 import type { Viewer } from '../client/rules'
 import { HttpError, hasContentType, parseJsonObject, readBody, sendJson, sendMethodNotAllowed } from './http-util'
+import type { InvokeResult } from '../functions/runner'
+import { FUNCTION_NAME_RULE } from '../../tools/function-config'
+
+/** Largest event a synchronous call may carry: https://cloud.tencent.com/document/product/583/11637 (6 MB). */
+export const CALL_EVENT_MAX_BYTES = 6 * 1024 * 1024
+/** A viewer's openid as the client channel accepts it (WeChat openids are 28 URL-safe characters). */
+const OPENID_RULE = /^[A-Za-z0-9_-]{1,128}$/
+
+/** Runs a declared function as a mini-program user; null when no function has that name. */
+export type ClientInvoke = (name: string, data: Record<string, unknown>, openid: string) => Promise<InvokeResult> | null
 
 export interface ClientHttpOptions {
   channel: ClientChannel
   /** The emulator clock, for `serverDate` in decoded requests. */
   clock: Pick<Clock, 'nowMs'>
+  /** Absent: the emulator loaded no functions, and every call answers FUNCTION_NOT_FOUND. */
+  invokeFunction?: ClientInvoke
 }
 
 export type ClientHttpHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
@@ -143,6 +159,30 @@ export function snapshotEncoder(codec: EjsonCodec): (snapshot: WatchSnapshot) =>
   }
 }
 
+async function handleCall(invoke: ClientInvoke | undefined, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rid = requestId()
+  try {
+    if (!hasContentType(req, 'application/json')) {
+      throw new HttpError(415, `content-type ${JSON.stringify(req.headers['content-type'] ?? '')}: /__client/functions/{name} takes application/json`)
+    }
+    if (!FUNCTION_NAME_RULE.test(name)) throw new HttpError(400, `name: ${JSON.stringify(name)} is not a function name (a letter, then up to 59 of [A-Za-z0-9_-])`)
+    const { openid, data, ...extra } = parseJsonObject(await readBody(req, CALL_EVENT_MAX_BYTES), { allowEmpty: false })
+    const unknown = Object.keys(extra)[0]
+    if (unknown !== undefined) throw new HttpError(400, `${unknown}: not a field of a call (fields: openid, data)`)
+    if (typeof openid !== 'string' || !OPENID_RULE.test(openid)) {
+      throw new HttpError(400, 'openid: required, 1 to 128 of [A-Za-z0-9_-]: a mini-program call always comes from a signed-in user')
+    }
+    if (data !== undefined && (data === null || typeof data !== 'object' || Array.isArray(data))) throw new HttpError(400, 'data: must be an object')
+    const run = invoke?.(name, (data ?? {}) as Record<string, unknown>, openid)
+    if (!run) return sendJson(res, 200, { code: 'FUNCTION_NOT_FOUND', message: `no cloud function named ${name}`, requestId: rid })
+    const result = await run
+    if (result.status === 'ok') return sendJson(res, 200, { requestId: result.requestId, result: result.result })
+    sendJson(res, 200, { code: 'FUNCTIONS_EXECUTE_FAIL', message: `${result.errorType}: ${result.errorMessage}`, requestId: result.requestId })
+  } catch (e) {
+    sendJson(res, statusOf(e), { ...errorBody(e), requestId: rid })
+  }
+}
+
 export function createClientHttpHandler(options: ClientHttpOptions): ClientHttpHandler {
   const { channel } = options
   const codec = createEjsonCodec(options.clock)
@@ -159,6 +199,19 @@ export function createClientHttpHandler(options: ClientHttpOptions): ClientHttpH
       }
       return handleWatch(channel, codec, req, res, url)
     }
-    sendJson(res, 404, { error: `no client route ${url.pathname} (use /__client/db or /__client/watch)` })
+    const call = /^\/__client\/functions\/([^/]+)$/.exec(url.pathname)
+    if (call) {
+      if (req.method !== 'POST') {
+        return sendMethodNotAllowed(res, ['POST'], { code: 'INVALID_PARAM', message: `method ${req.method}: /__client/functions/{name} takes POST`, requestId: requestId() })
+      }
+      let name: string
+      try {
+        name = decodeURIComponent(call[1])
+      } catch {
+        return sendJson(res, 400, { code: 'INVALID_PARAM', message: `name: ${JSON.stringify(call[1])} is not valid percent-encoding`, requestId: requestId() })
+      }
+      return handleCall(options.invokeFunction, name, req, res)
+    }
+    sendJson(res, 404, { error: `no client route ${url.pathname} (use /__client/db, /__client/watch or /__client/functions/{name})` })
   }
 }

@@ -9,8 +9,9 @@ import { z } from 'zod'
 import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed } from './http-util'
 import { parseInput } from '../sandbox/errors'
+import { envVariablesSchema } from '../../tools/function-config'
 
-type Method = 'GET' | 'POST' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 type Handler = (ctx: { emu: Emulator; params: Record<string, string>; body: Record<string, unknown>; url: URL }) => Promise<unknown> | unknown
 
 interface RouteSpec {
@@ -32,6 +33,7 @@ const clockBody = z
   .strict()
   .refine((b) => (b.now === undefined) !== (b.advance === undefined), 'give exactly one of now or advance')
 const seedBody = z.object({ preset: z.literal('demo') }).strict()
+const envBody = z.object({ envVariables: envVariablesSchema }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
 
 function numberParam(value: string, name: string): number {
@@ -170,6 +172,28 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
       return emu.invokeFunction(params.name, input.event ?? {}, { openid: input.openid })
     },
   },
+  {
+    method: 'GET',
+    path: '/__sandbox/functions/{name}/env',
+    does: "a function's environment variables for its next run, their source (cloudbaserc or control) and any problem",
+    handler: ({ emu, params }) => {
+      functionListing(emu, params.name)
+      return emu.functionEnv(params.name)
+    },
+  },
+  ...(['PUT', 'POST'] as const).map(
+    (method): RouteSpec => ({
+      method,
+      path: '/__sandbox/functions/{name}/env',
+      body: '{"envVariables": {NAME: "value", …}}',
+      does: "replaces a function's environment variables (CloudBase's name and 4 KB rules) from its next run on",
+      handler: ({ emu, params, body }) => {
+        functionListing(emu, params.name)
+        const input = parseInput(envBody, body, 'env')
+        return emu.setFunctionEnv(params.name, input.envVariables)
+      },
+    }),
+  ),
   {
     method: 'POST',
     path: '/__sandbox/timers/{name}/fire',
