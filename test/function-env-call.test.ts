@@ -82,6 +82,9 @@ describe('cloudbaserc envVariables with {{env.NAME}}', () => {
     const big = 'v'.repeat(ENV_VARS_MAX_BYTES)
     const [spec] = loadFunctionSpecs(FIXTURES, { cloudbaserc: project('big', { BIG: '{{env.BIG}}' }, { '.env.local': `BIG=${big}\n` }) })
     expect(spec.envProblem).toMatch(/environment variable \(all\): names and values together are 4099 bytes; at most 4096/)
+    expect(() => loadFunctionSpecs(FIXTURES, { cloudbaserc: project('reserved', { SCF_X: '1' }, {}) })).toThrow(
+      /cloudbaserc\.json: functions\[0\]\.envVariables\.SCF_X: names starting with SCF_ are reserved by the platform/,
+    )
   })
 })
 

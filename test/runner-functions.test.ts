@@ -63,8 +63,8 @@ beforeAll(async () => {
       envId: ENV_ID,
       functions: [
         { name: 'sleepy', timeout: 1 },
-        // SCF_NAMESPACE here must lose to the emulator layer; FROM_RC must reach the function.
-        { name: 'echo', envVariables: { FROM_RC: 'rc-value', SCF_NAMESPACE: 'hijacked' } },
+        // Names the emulator sets (identity, source) must lose to its layer; FROM_RC must reach the function.
+        { name: 'echo', envVariables: { FROM_RC: 'rc-value', WX_OPENID: 'hijacked', TCB_SOURCE: 'hijacked' } },
       ],
     }),
   )
