@@ -10,6 +10,7 @@ import { ClientChannel } from '../emulator/client/channel'
 import { RuleSet } from '../emulator/client/rules'
 import { createMemoryEngine } from '../emulator/db/memory-engine'
 import { type DatabaseEngine, DbError } from '../emulator/db/types'
+import { thrown } from './thrown'
 
 const viewer = { openid: 'o-viewer' }
 let engine: DatabaseEngine
@@ -26,15 +27,7 @@ beforeEach(() => {
   channel = new ClientChannel({ engine, rules: RuleSet.fromObject({ rooms: { read: true, write: false }, private: { read: false, write: false } }), clock: createClock() })
 })
 
-function refusal(fn: () => unknown): DbError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof DbError) return e
-    throw e
-  }
-  throw new Error('expected a refusal')
-}
+const refusal = (fn: () => unknown): DbError => thrown(DbError, fn)
 
 const aggregate = (pipeline: Record<string, unknown>[]) =>
   channel.execute(viewer, { action: 'database.aggregateDocuments', collection: 'rooms', pipeline })

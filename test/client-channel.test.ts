@@ -7,6 +7,7 @@ import { ClientChannel, type WatchSnapshot } from '../emulator/client/channel'
 import { RuleSet, type Viewer } from '../emulator/client/rules'
 import { createEjsonCodec } from '../emulator/db/ejson'
 import { decodeDbRequest, decodeWatchRequest, encodeReply } from '../emulator/db/wire'
+import { thrown } from './thrown'
 
 const ej = (v: unknown) => EJSON.stringify(v, { relaxed: false })
 const parse = (s: unknown) => EJSON.parse(s as string, { relaxed: true }) as Record<string, unknown>
@@ -37,15 +38,7 @@ function exec(viewer: Viewer, action: string, params: Record<string, unknown>): 
   return encodeReply(channel.execute(viewer, decodeDbRequest(action, params, codec)), codec) ?? {}
 }
 
-function denied(fn: () => unknown): DbError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof DbError) return e
-    throw e
-  }
-  throw new Error('expected a DbError')
-}
+const denied = (fn: () => unknown): DbError => thrown(DbError, fn)
 
 describe('ClientChannel reads', () => {
   it('caps limit at 20: no limit (SDK sends 100), limit(100) and limit(5)', () => {

@@ -11,6 +11,7 @@ import { createMemoryEngine } from '../emulator/db/memory-engine'
 import { MAX_DOCUMENT_NESTING } from '../emulator/db/limits'
 import { runBounded } from '../emulator/db/bounded'
 import { DbError, type ChangeEvent } from '../emulator/db/types'
+import { thrown } from './thrown'
 
 const CATASTROPHIC = /^(a+)+$/
 const LONG = 'a'.repeat(40) + '!'
@@ -25,15 +26,7 @@ function engineWith(limitMs = 100) {
   return engine
 }
 
-function failure(fn: () => unknown): DbError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof DbError) return e
-    throw e
-  }
-  throw new Error('expected a DbError')
-}
+const failure = (fn: () => unknown): DbError => thrown(DbError, fn)
 
 describe('the query time limit', () => {
   it('stops a catastrophic regular expression in find, count, remove and aggregate with SERVER_TIMEOUT', () => {

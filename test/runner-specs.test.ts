@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { FunctionConfigError, loadFunctionSpecs } from '../tools/function-config'
 import { adminSdkConfig, sdkEnv, silenceSdkPlatformProbe } from '../emulator/sdk-env'
+import { thrown } from './thrown'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')
 const temps: string[] = []
@@ -24,15 +25,7 @@ function tempRoot(functions: Record<string, string | null>): string {
   return root
 }
 
-function configError(fn: () => unknown): FunctionConfigError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof FunctionConfigError) return err
-    throw err
-  }
-  throw new Error('expected a FunctionConfigError')
-}
+const configError = (fn: () => unknown): FunctionConfigError => thrown(FunctionConfigError, fn)
 
 describe('loadFunctionSpecs', () => {
   it('reads permissions and the timer trigger, with CloudBase defaults', () => {
