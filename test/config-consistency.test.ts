@@ -20,6 +20,8 @@ const rootPkg = readJson(path.join(root, 'package.json'))
 const cloudNames = new Set(endpointList.map((e) => e.cloud).filter((c): c is string => c !== null))
 // Image uploads for rooms and goods go through the temporary-media cloud call.
 cloudNames.add('customerServiceMessage.uploadTempMedia')
+// The admin function's second-layer text check before a room or goods is submitted.
+cloudNames.add('security.msgSecCheck')
 
 describe('deployment config', () => {
   it('has at least one deployable function and cloudbaserc points at the same folder DevTools uses', () => {

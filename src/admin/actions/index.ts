@@ -1,0 +1,12 @@
+/**
+ * The action table of the merchant admin function: every catalogue endpoint by its id, replaced by a domain
+ * module's richer version where there is one, plus the composite actions. docs/ADMIN-API.md is generated from it.
+ */
+import type { ActionTable } from '../dispatch'
+import { adminActions } from './admins'
+import { endpointActions } from './endpoints'
+
+export const actionTable: ActionTable = {
+  ...endpointActions,
+  ...adminActions,
+}

@@ -1,0 +1,79 @@
+/**
+ * The merchant admin function's action table types and the ports its use cases run over. A use case is pure
+ * over these ports, like the sync: the entry (cloudfunctions/liveAdmin) wires wx-server-sdk, tests wire the
+ * emulator or fakes.
+ */
+import type * as z from '../live/zod'
+import type { EndpointId } from '../live/catalogue'
+import type { LiveApi } from '../live/client'
+import type { CacheStore } from '../sync/ports'
+import type { DocDriver } from '../sync/driver'
+
+/** Who may run an action: anyone (even anonymous), an admin (owners are admins too), or an owner only. */
+export type Who = 'anyone' | 'admin' | 'owner'
+
+export type AdminRole = 'owner' | 'admin'
+
+export interface AdminCaller {
+  /** null for a call without a WeChat user (HTTP API, another function without a user, a timer). */
+  openid: string | null
+  roles: AdminRole[]
+}
+
+/** Turns an image given as a cloud storage file ID into a Live temporary media_id. */
+export interface MediaPort {
+  /** The file's bytes (`cloud.downloadFile`). */
+  download(fileId: string): Promise<{ bytes: Uint8Array; name: string }>
+  /** Uploads bytes as temporary media (valid 3 days) and resolves its media_id. */
+  uploadTemp(bytes: Uint8Array, name: string): Promise<string>
+}
+
+/** The platform's text check (`security.msgSecCheck`); null when not configured. */
+export interface TextCheckPort {
+  check(text: string, openid: string): Promise<{ pass: boolean; label?: number; keyword?: string }>
+}
+
+export interface AdminPorts {
+  live: LiveApi
+  /** The sync's cache store: write-through goes through the same code the sync uses. */
+  cache: CacheStore
+  /** Documents of the admin's own collections (roles, audit, media cache, goods mirror, jobs, word list). */
+  docs: DocDriver
+  media: MediaPort | null
+  textCheck: TextCheckPort | null
+  /** Function environment variables (LIVE_OWNER_OPENIDS, the AppSecret for the HTTPS-only endpoints…). */
+  env: Readonly<Record<string, string | undefined>>
+  nowMs(): number
+  /** Wall-clock ms at which the platform stops this run; work that would pass it is left for the next call. */
+  deadlineMs: number
+}
+
+export interface ActionContext {
+  caller: AdminCaller
+  ports: AdminPorts
+}
+
+export interface ActionDef<P extends z.ZodMiniType = z.ZodMiniType> {
+  name: string
+  who: Who
+  /** Changes something (on the platform or in the database): recorded in the audit log. */
+  mutates: boolean
+  summary: { zh: string; en: string }
+  /** Params schema; unknown keys are refused at any depth before it runs. */
+  params: P
+  /** What `data` holds on success, for the reference. */
+  reply: string
+  /** Live endpoints the action may call: drives config.json `permissions.openapi` and the reference. */
+  calls: readonly EndpointId[]
+  /** Params keys whose values never enter the audit log. */
+  secretParams?: readonly string[]
+  run(ctx: ActionContext, params: z.output<P>): Promise<unknown>
+}
+
+/** Keeps the params type of each entry while building the table. */
+export function defineAction<P extends z.ZodMiniType>(def: ActionDef<P>): ActionDef {
+  return def as unknown as ActionDef
+}
+
+/** Cloud calls the admin function makes besides the Live endpoints its actions name. */
+export const EXTRA_CLOUD_CALLS = ['customerServiceMessage.uploadTempMedia', 'security.msgSecCheck'] as const
