@@ -58,6 +58,27 @@ export function auditParams(value: unknown, secret: ReadonlySet<string>, depth =
   return value
 }
 
+/**
+ * An action's params checked as the dispatcher checks them (unknown keys at any depth, then the schema): the
+ * batch import validates each row with this before anything is submitted.
+ */
+export function checkActionParams(def: ActionDef, raw: unknown): { ok: true; data: unknown } | { ok: false; error: AdminErrorBody } {
+  const bound = checkBounds(raw, [])
+  if (bound) return { ok: false, error: { code: 'invalid_argument', ...bound } }
+  const unknownPath = unknownKeyPath(def.params, raw)
+  if (unknownPath) {
+    const key = String(unknownPath[unknownPath.length - 1])
+    const p = issueProblem({ code: 'unrecognized_keys', keys: [key], path: unknownPath.slice(0, -1), message: `Unrecognized key: "${key}"` } as never)
+    return { ok: false, error: { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en } }
+  }
+  const parsed = def.params.safeParse(raw, { reportInput: true })
+  if (!parsed.success) {
+    const p = issueProblem(parsed.error.issues[0])
+    return { ok: false, error: { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en, ...(p.errcode !== undefined ? { errcode: p.errcode } : {}) } }
+  }
+  return { ok: true, data: parsed.data }
+}
+
 export interface DispatchOptions {
   /** Defaults to the store over `ports.docs`. */
   store?: AdminStore
@@ -133,25 +154,16 @@ export async function handleAdminEvent(
     }
 
     // ---- the params, against the action's schema
-    const unknownPath = unknownKeyPath(def.params, rawParams)
-    if (unknownPath) {
-      const p = issueProblem({ code: 'unrecognized_keys', keys: [String(unknownPath[unknownPath.length - 1])], path: unknownPath.slice(0, -1), message: `Unrecognized key: "${String(unknownPath[unknownPath.length - 1])}"`, input: rawParams } as never)
-      const error: AdminErrorBody = { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en }
-      if (def.mutates) await audit(error)
-      return { ok: false, error }
-    }
-    const parsed = def.params.safeParse(rawParams, { reportInput: true })
-    if (!parsed.success) {
-      const p = issueProblem(parsed.error.issues[0])
-      const error: AdminErrorBody = { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en, ...(p.errcode !== undefined ? { errcode: p.errcode } : {}) }
-      if (def.mutates) await audit(error)
-      return { ok: false, error }
+    const checked = checkActionParams(def, rawParams)
+    if (!checked.ok) {
+      if (def.mutates) await audit(checked.error)
+      return checked
     }
 
     // ---- the use case
     let reply: AdminReply
     try {
-      reply = { ok: true, data: await def.run({ caller, ports }, parsed.data) }
+      reply = { ok: true, data: await def.run({ caller, ports }, checked.data) }
     } catch (err) {
       reply = { ok: false, error: toErrorBody(err) }
     }
