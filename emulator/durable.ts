@@ -61,7 +61,7 @@ export function keepAside(file: string, bytes: string | Buffer): string {
 }
 
 /** Replaces `file` with `text` so a reader sees either the old or the new content, never a mix. */
-export function writeFileAtomicSync(file: string, text: string): void {
+export function writeFileAtomicSync(file: string, text: string | Uint8Array): void {
   const dir = dirname(file)
   mkdirSync(dir, { recursive: true })
   // Dot-prefixed in the same directory: the rename stays on one file system, and no loader picks the temp up.

@@ -3,6 +3,7 @@
  *   /admin          the CloudBase wire protocol wx-server-sdk and @cloudbase/node-sdk speak (database + wx.openApi)
  *   /__client/...   the mini-program's channel (as a viewer): database with security rules, watch feed, callFunction
  *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
+ *   /__storage/...  cloud storage's upload and temporary download URLs (and /__client/storage/... for viewers)
  *   /__sandbox/...  the control API (GET /__sandbox/ lists its routes: state listings, clock, options, faults, functions)
  * plus the function runner and the timer scheduler. The port opens once the database, sandbox and function specs are
  * ready; the runner and scheduler need its URL, and are built in the same synchronous step, before any request runs.
@@ -27,6 +28,9 @@ import { type LoadProblem, describeLoadProblem } from './durable'
 import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
+import { CloudStorage } from './storage/store'
+import { UrlSigner } from './storage/signing'
+import { CLIENT_STORAGE_PREFIX, STORAGE_ROUTE_PREFIX, createStorageHttp } from './storage/http'
 import { loadFunctionSpecs } from '../tools/function-config'
 import { FunctionRunner } from './functions/runner'
 import { TimerScheduler } from './functions/scheduler'
@@ -103,12 +107,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ? attachSandboxPersistence(sandbox, path.join(options.dataDir, 'sandbox', 'live-sandbox.json'), { onLoadProblem })
     : null
 
+  // 2b. cloud storage (in <dataDir>/storage/, a subfolder for the same reason)
+  const storage = new CloudStorage({ envId, clock, dataDir: options.dataDir, onLoadProblem })
+  const storageHttp = createStorageHttp({ storage, signer: UrlSigner.open(storage.dir, onLoadProblem), clock, baseUrl: () => url })
+
   // 3. functions
   const functionsRoot = options.functionsRoot
   const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc }) : []
 
   // 4. HTTP
-  const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox) })
+  const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox), storage: storageHttp.adminAction })
   // `runner` is assigned once the port is open, before any request can arrive.
   const client = createClientHttpHandler({
     channel,
@@ -125,7 +133,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.local')
     const p = url.pathname
+    // storage reads its own bodies, under its own size limit
+    if (p.startsWith(CLIENT_STORAGE_PREFIX)) return storageHttp.client(req, res, url)
     if (p.startsWith('/__client/')) return client(req, res, url)
+    if (p.startsWith(STORAGE_ROUTE_PREFIX)) return storageHttp.serveFile(req, res, url)
     const body = await readBody(req)
     if (p === '/admin' || p.startsWith('/admin/')) return admin(req, res, body)
     if (p === '/__sandbox' || p.startsWith('/__sandbox/')) return handleControl(emu, req, res, url, body)
@@ -176,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     engine,
     sandbox,
     control,
+    storage,
     identities,
     functions,
     loadProblems,
@@ -202,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async reset() {
       control.reset()
       engine.reset()
+      storage.reset()
       ensureCollections()
       clock.reset()
     },
@@ -214,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         { name: 'database', description: `${url}/admin (wx-server-sdk / @cloudbase/node-sdk wire protocol)` },
         { name: 'client', description: `${url}/__client/ (mini-program database channel, rules enforced)` },
         { name: 'live', description: `${url}/wxaapi/..., /wxa/business/..., /cgi-bin/... (Live HTTPS)` },
+        { name: 'storage', description: `${url}/__storage/ (cloud storage: upload and temporary URLs; files in GET ${url}/__sandbox/storage)` },
         { name: 'control', description: `${url}/__sandbox/ (control API)` },
         { name: 'functions', description: runner ? `${functions.length} function(s) from ${functionsRoot}` : 'none loaded' },
         { name: 'timers', description: scheduler ? 'firing timer triggers on the emulator clock' : 'off' },
@@ -229,6 +243,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await closed
       await engine.flush()
       await sandboxStore?.flush()
+      storage.close()
       sandboxStore?.detach()
       scenario?.save(scheduler?.progress() ?? scenario.timers)
       scenario?.detach()

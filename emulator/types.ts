@@ -10,6 +10,7 @@ import type { SandboxControl } from './sandbox/control'
 import type { InvokeResult, RunRecord } from './functions/runner'
 import type { FunctionSpec } from '../tools/function-config'
 import type { LoadProblem } from './durable'
+import type { CloudStorage } from './storage/store'
 
 export interface ServiceInfo {
   name: string
@@ -46,6 +47,8 @@ export interface Emulator {
   readonly engine: DatabaseEngine
   readonly sandbox: LiveSandbox
   readonly control: SandboxControl
+  /** Cloud storage: files by fileID, with size, type, owner and upload time. */
+  readonly storage: CloudStorage
   readonly identities: IdentityRegistry
   readonly functions: FunctionSpec[]
   /** Data files (or parts) that could not be loaded from `dataDir`: each was moved aside and the start went on. */
@@ -57,7 +60,7 @@ export interface Emulator {
   /** Replaces a function's environment variables (already validated) from its next run on, until the emulator stops. */
   setFunctionEnv(name: string, vars: Record<string, string>): FunctionEnv
   listFunctions(): FunctionListing[]
-  /** Sandbox state, clock, quotas and the database back to empty (collections from database/ re-created). */
+  /** Sandbox state, clock, quotas, the database and storage back to empty (collections from database/ re-created). */
   reset(): Promise<void>
   info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
   stop(): Promise<void>

@@ -10,6 +10,10 @@
  * imported: that file only declares globals (`wx`, `require`, …), and referencing it here would retype Node's
  * `require` for the whole root project. Mini-program code compiled with those typings sees the same shapes.
  */
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
+import { basename } from 'node:path'
 import { Db, type Query as SdkQuery, type CollectionReference as SdkCollection, type DocumentReference as SdkDocument } from '@cloudbase/database-client'
 import { EJSON } from 'bson'
 
@@ -94,11 +98,49 @@ export interface WxCallFunctionResult {
   errMsg: string
 }
 
+/** What `wx.cloud.uploadFile` resolves with. */
+export interface WxUploadFileResult {
+  fileID: string
+  statusCode: number
+  errMsg: string
+}
+/** What an upload reports as its bytes leave (UploadTask.onProgressUpdate's argument). */
+export interface WxUploadProgress {
+  progress: number
+  totalBytesSent: number
+  totalBytesExpectedToSend: number
+}
+export interface WxTempFileURLItem {
+  fileID: string
+  tempFileURL: string
+  maxAge: number
+  status: number
+  errMsg: string
+}
+export interface WxDeleteFileItem {
+  fileID: string
+  status: number
+  errMsg: string
+}
+
 export interface WxCloudShim {
   init(options?: { env?: string; traceUser?: boolean }): void
   database(options?: { env?: string; throwOnNotFound?: boolean }): WxDatabase
   /** Runs a cloud function as the current viewer (its `getWXContext().OPENID`), through `/__client/functions/{name}`. */
   callFunction(options: { name: string; data?: Record<string, unknown> } & WxCallbacks<WxCallFunctionResult>): Promise<WxCallFunctionResult>
+  /**
+   * Uploads the local file `filePath` to `cloudPath` as the current viewer, who becomes its owner, through
+   * `/__client/storage/upload`; `onProgressUpdate` hears each chunk sent.
+   */
+  uploadFile(
+    options: { cloudPath: string; filePath: string; onProgressUpdate?: (p: WxUploadProgress) => void } & WxCallbacks<WxUploadFileResult>,
+  ): Promise<WxUploadFileResult>
+  /** Temporary URLs (default and at most one day); a file that is missing has a non-zero `status`. */
+  getTempFileURL(
+    options: { fileList: (string | { fileID: string; maxAge: number })[] } & WxCallbacks<{ fileList: WxTempFileURLItem[]; errMsg: string }>,
+  ): Promise<{ fileList: WxTempFileURLItem[]; errMsg: string }>
+  /** Deletes the viewer's own files; another user's file has status -503002. */
+  deleteFile(options: { fileList: string[] } & WxCallbacks<{ fileList: WxDeleteFileItem[]; errMsg: string }>): Promise<{ fileList: WxDeleteFileItem[]; errMsg: string }>
   /** Switch the viewer for later calls (databases already created follow it too). */
   setOpenid(openid: string | null): void
   readonly openid: string | null
@@ -126,6 +168,9 @@ const ERR_CODES: Record<string, number> = {
   DATABASE_DUPLICATE_WRITE: -502011,
   FUNCTION_NOT_FOUND: -501000,
   FUNCTIONS_EXECUTE_FAIL: -404011,
+  STORAGE_REQUEST_FAIL: -503001,
+  STORAGE_EXCEED_AUTHORITY: -503002,
+  STORAGE_FILE_NONEXIST: -503003,
 }
 
 // the wording wx-server-sdk puts after the code (its ERR_CODE table)
@@ -140,6 +185,68 @@ const ERR_TEXT: Record<number, string> = {
   [-502011]: 'database duplicate write',
   [-501000]: 'function not found',
   [-404011]: 'cloud function execution error',
+  [-503001]: 'storage request fail',
+  [-503002]: 'storage permission denied',
+  [-503003]: 'storage file not exists',
+}
+
+/** A per-file outcome of getTempFileURL or deleteFile: status 0 and "ok", or the code's errCode and wording. */
+function fileStatus(code: string, message: string | undefined): { status: number; errMsg: string } {
+  if (code === 'SUCCESS') return { status: 0, errMsg: 'ok' }
+  const status = ERR_CODES[code] ?? -501001
+  return { status, errMsg: `${ERR_TEXT[status] ?? code}. ${message ?? ''}`.trim() }
+}
+
+/** Chunk an upload is sent in; progress is reported once per chunk. */
+const UPLOAD_CHUNK_BYTES = 64 * 1024
+
+/** POSTs a multipart body in chunks, reporting progress, and answers the status and parsed JSON reply. */
+function postMultipart(
+  target: string,
+  fields: Record<string, string>,
+  file: { name: string; bytes: Buffer },
+  onProgress?: (p: WxUploadProgress) => void,
+): Promise<{ status: number; reply: { fileID?: string; code?: string; message?: string } }> {
+  const boundary = `----wx-cloud-shim-${randomBytes(12).toString('hex')}`
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+  const head = Buffer.from(
+    `${parts.join('')}--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${encodeURIComponent(file.name)}"\r\n` +
+      'content-type: application/octet-stream\r\n\r\n',
+  )
+  const body = Buffer.concat([head, file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`)])
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(target, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
+    })
+    req.on('error', reject)
+    req.on('response', (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', reject)
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, reply: JSON.parse(Buffer.concat(chunks).toString('utf8')) })
+        } catch {
+          reject(new Error(`emulator answered HTTP ${res.statusCode} with a body that is not JSON`))
+        }
+      })
+    })
+    let sent = 0
+    const next = () => {
+      if (sent >= body.length) return req.end()
+      const chunk = body.subarray(sent, sent + UPLOAD_CHUNK_BYTES)
+      req.write(chunk, () => {
+        sent += chunk.length
+        // progress counts the file's bytes, as wx does, not the form framing around them
+        const fileSent = Math.max(0, Math.min(file.bytes.length, sent - head.length))
+        const progress = file.bytes.length === 0 ? 100 : Math.floor((fileSent / file.bytes.length) * 100)
+        onProgress?.({ progress, totalBytesSent: fileSent, totalBytesExpectedToSend: file.bytes.length })
+        next()
+      })
+    }
+    next()
+  })
 }
 
 function wireError(api: string, code: string, message: string): WxCloudError {
@@ -478,6 +585,15 @@ function openWatch(api: string, transport: Transport, spec: WatchSpec, options: 
   }
 }
 
+/** POSTs JSON to a client storage route; a `{code}` reply rejects as wx does. */
+async function postJson<T>(api: string, target: string, body: Record<string, unknown>): Promise<T> {
+  const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const reply = (await res.json()) as T & { code?: string; message?: string }
+  if (typeof reply.code === 'string') throw wireError(api, reply.code, reply.message ?? '')
+  if (!res.ok) throw new Error(`emulator answered HTTP ${res.status}`)
+  return reply
+}
+
 export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
   const url = options.url.replace(/\/+$/, '')
   let viewer: string | null = options.openid ?? null
@@ -518,6 +634,39 @@ export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
         if (typeof reply.code === 'string') throw wireError('cloud.callFunction', reply.code, reply.message ?? '')
         if (!res.ok) throw new Error(`emulator answered HTTP ${res.status}`)
         return { result: reply.result ?? null, requestID: reply.requestId, errMsg: 'cloud.callFunction:ok' }
+      })
+    },
+    uploadFile(opts) {
+      return run('cloud.uploadFile', opts, async () => {
+        if (!opts || typeof opts.cloudPath !== 'string') throw new Error('cloudPath: must be the path to store the file at')
+        if (typeof opts.filePath !== 'string' || opts.filePath === '') throw new Error('filePath: must be a local file path')
+        const bytes = await readFile(opts.filePath)
+        const fields: Record<string, string> = { cloudPath: opts.cloudPath }
+        if (viewer !== null) fields.openid = viewer
+        const { status, reply } = await postMultipart(`${url}/__client/storage/upload`, fields, { name: basename(opts.filePath), bytes }, opts.onProgressUpdate)
+        if (typeof reply.code === 'string') throw wireError('cloud.uploadFile', reply.code, reply.message ?? '')
+        if (status !== 200 || typeof reply.fileID !== 'string') throw new Error(`emulator answered HTTP ${status}`)
+        return { fileID: reply.fileID, statusCode: status, errMsg: 'cloud.uploadFile:ok' }
+      })
+    },
+    getTempFileURL(opts) {
+      return run('cloud.getTempFileURL', opts, async () => {
+        const reply = await postJson<{ fileList: { fileID: string; tempFileURL: string; maxAge: number; code: string; message?: string }[] }>(
+          'cloud.getTempFileURL',
+          `${url}/__client/storage/temp-urls`,
+          { openid: viewer, fileList: opts?.fileList },
+        )
+        const fileList = reply.fileList.map((f) => ({ fileID: f.fileID, tempFileURL: f.tempFileURL, maxAge: f.maxAge, ...fileStatus(f.code, f.message) }))
+        return { fileList, errMsg: 'cloud.getTempFileURL:ok' }
+      })
+    },
+    deleteFile(opts) {
+      return run('cloud.deleteFile', opts, async () => {
+        const reply = await postJson<{ fileList: { fileID: string; code: string; message?: string }[] }>('cloud.deleteFile', `${url}/__client/storage/delete`, {
+          openid: viewer,
+          fileList: opts?.fileList,
+        })
+        return { fileList: reply.fileList.map((f) => ({ fileID: f.fileID, ...fileStatus(f.code, f.message) })), errMsg: 'cloud.deleteFile:ok' }
       })
     },
     setOpenid(openid) {

@@ -1,9 +1,9 @@
 /**
  * `POST /admin?env=…&seqId=…`: the CloudBase endpoint that @cloudbase/node-sdk (and so wx-server-sdk) talks to.
- * JSON bodies carry `database.*` actions with EJSON strings; multipart bodies carry `wx.openApi` calls wrapped in
- * protobuf. This module only translates the wire format (database bodies through the shared decoder in
- * `emulator/db/wire.ts`): the database engine does the work, and the injected `openapi` callback (permissions and
- * Live sandbox routing) answers open-API calls.
+ * JSON bodies carry `database.*` actions with EJSON strings and `storage.*` actions; multipart bodies carry
+ * `wx.openApi` calls wrapped in protobuf. This module only translates the wire format (database bodies through the
+ * shared decoder in `emulator/db/wire.ts`): the database engine does the work, and the injected `openapi` callback
+ * (permissions and Live sandbox routing) and `storage` callback answer open-API and storage calls.
  *
  * Replies follow what the SDK parses: success `{requestId, data:{…}}`; failure HTTP 200
  * `{code:"DATABASE_COLLECTION_NOT_EXIST", message, requestId}`, which wx-server-sdk maps to errCode -502005.
@@ -55,11 +55,16 @@ export interface DatabaseRequestInfo {
   collectionName?: string
 }
 
+/** Answers a `storage.*` action as the server side: the reply's `data`, or a CloudBase `{code, message}`. */
+export type StorageCallback = (action: string, params: Record<string, unknown>) => { data: Record<string, unknown> } | { code: string; message: string }
+
 export interface AdminHandlerOptions {
   engine: DatabaseEngine
   clock: Clock
   identities: IdentityRegistry
   openapi: OpenApiCallback
+  /** Cloud storage; absent, `storage.*` actions are refused. */
+  storage?: StorageCallback
   /** Told about every database request and its caller (functions bypass rules, so this never changes results). */
   onDatabaseRequest?: (info: DatabaseRequestInfo) => void
 }
@@ -153,6 +158,12 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const action = envelope.action
       if (typeof action !== 'string' || action === '') throw new DbError('INVALID_PARAM', 'action: must be a non-empty string')
       const caller = resolveCaller(identities, envelope.wxCloudApiToken)
+      if (action.startsWith('storage.')) {
+        if (!options.storage) throw new AdminError('INVALID_PARAM', `action ${action}: this emulator has no cloud storage`)
+        // functions and administrators both have every right to storage, so the caller changes nothing
+        const reply = options.storage(action, envelope)
+        return { status: 200, body: 'data' in reply ? { requestId, data: reply.data } : { ...reply, requestId } }
+      }
       const request = decodeDbRequest(action, envelope, codec)
       options.onDatabaseRequest?.({ caller, action, collectionName: request.collection })
       const data = encodeReply(executeDatabaseRequest(engine, request), codec)

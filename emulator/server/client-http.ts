@@ -29,7 +29,7 @@ import { FUNCTION_NAME_RULE } from '../../tools/function-config'
 /** Largest event a synchronous call may carry: https://cloud.tencent.com/document/product/583/11637 (6 MB). */
 export const CALL_EVENT_MAX_BYTES = 6 * 1024 * 1024
 /** A viewer's openid as the client channel accepts it (WeChat openids are 28 URL-safe characters). */
-const OPENID_RULE = /^[A-Za-z0-9_-]{1,128}$/
+export const OPENID_RULE = /^[A-Za-z0-9_-]{1,128}$/
 
 /** Runs a declared function as a mini-program user; null when no function has that name. */
 export type ClientInvoke = (name: string, data: Record<string, unknown>, openid: string) => Promise<InvokeResult> | null

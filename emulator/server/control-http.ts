@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../types'
-import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed } from './http-util'
+import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
 import { parseInput } from '../sandbox/errors'
 import { envVariablesSchema } from '../../tools/function-config'
 
@@ -36,6 +36,15 @@ const seedBody = z.object({ preset: z.literal('demo') }).strict()
 const envBody = z.object({ envVariables: envVariablesSchema }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
 
+/** A handler's answer that is bytes with their own type rather than JSON. */
+export class RawReply {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Buffer,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
 function numberParam(value: string, name: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new HttpError(400, `${name}: must be a positive integer`)
   return Number(value)
@@ -53,7 +62,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   {
     method: 'POST',
     path: '/__sandbox/reset',
-    does: 'sandbox state, clock, quotas and the database back to empty (options and recent runs stay)',
+    does: 'sandbox state, clock, quotas, the database and storage back to empty (options and recent runs stay)',
     handler: async ({ emu }) => {
       await emu.reset()
       return { ok: true }
@@ -195,6 +204,35 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     }),
   ),
   {
+    method: 'GET',
+    path: '/__sandbox/storage',
+    does: 'cloud storage: every file (fileID, size, type, owner, upload time) and the bytes in all',
+    handler: ({ emu }) => ({
+      bucket: emu.storage.bucket,
+      totalBytes: emu.storage.totalBytes,
+      files: emu.storage.list().map((f) => ({
+        fileID: f.fileID,
+        cloudPath: f.cloudPath,
+        size: f.size,
+        contentType: f.contentType,
+        owner: f.owner,
+        uploadedAt: new Date(f.uploadedAt).toISOString(),
+      })),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/__sandbox/storage/file',
+    does: 'the bytes of the file ?fileID=… names, with its content type',
+    handler: ({ emu, url }) => {
+      const fileID = url.searchParams.get('fileID')
+      if (!fileID) throw new HttpError(400, 'fileID: required, as ?fileID=cloud://…')
+      const { file, bytes } = emu.storage.read(fileID)
+      // the bytes are a user's upload: never sniffed or run as a page of the emulator's origin
+      return new RawReply(file.contentType, bytes, { 'x-content-type-options': 'nosniff', 'content-security-policy': 'sandbox' })
+    },
+  },
+  {
     method: 'POST',
     path: '/__sandbox/timers/{name}/fire',
     does: "runs a function's timer trigger now, as the timer would",
@@ -246,6 +284,10 @@ export async function handleControl(emu: Emulator, req: IncomingMessage, res: Se
     const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(values[i], n)]))
     const body = req.method === 'GET' || req.method === 'DELETE' ? {} : parseJsonObject(raw)
     const result = await route.handler({ emu, params, body, url })
+    if (result instanceof RawReply) {
+      for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value)
+      return sendRaw(res, 200, result.bytes, result.contentType)
+    }
     sendJson(res, 200, result ?? { ok: true })
   } catch (e) {
     const status = statusOf(e)
