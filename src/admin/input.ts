@@ -17,7 +17,8 @@ export const INPUT_LIMITS = {
   maxKeys: 64,
 } as const
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+/** Keys no object of an event may have (prototype pollution); docs/ADMIN-API.md lists them from here. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 export interface InputProblem {
   field: string
