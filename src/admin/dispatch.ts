@@ -79,6 +79,15 @@ export function checkActionParams(def: ActionDef, raw: unknown): { ok: true; dat
   return { ok: true, data: parsed.data }
 }
 
+/** The action's audit detail of its data; a detail that cannot be made is left out rather than failing the reply. */
+function okDetailOf(def: ActionDef, data: unknown): Record<string, unknown> | null {
+  try {
+    return def.auditDetail?.(data) ?? null
+  } catch {
+    return null
+  }
+}
+
 export interface DispatchOptions {
   /** Defaults to the store over `ports.docs`. */
   store?: AdminStore
@@ -99,7 +108,7 @@ export async function handleAdminEvent(
   let actionName = '(none)'
   let auditedParams: unknown = null
 
-  const audit = async (outcome: 'ok' | AdminErrorBody): Promise<void> => {
+  const audit = async (outcome: 'ok' | AdminErrorBody, okDetail: Record<string, unknown> | null = null): Promise<void> => {
     try {
       await store.appendAudit({
         at: new Date(ports.nowMs()),
@@ -108,7 +117,7 @@ export async function handleAdminEvent(
         params: auditedParams,
         outcome: outcome === 'ok' ? 'ok' : outcome.code,
         errcode: outcome === 'ok' ? null : (outcome.errcode ?? null),
-        detail: outcome === 'ok' ? null : outcome.en.slice(0, AUDIT_STRING_MAX),
+        detail: outcome === 'ok' ? okDetail : outcome.en.slice(0, AUDIT_STRING_MAX),
         ms: Math.max(0, ports.nowMs() - started),
       })
     } catch (e) {
@@ -167,7 +176,7 @@ export async function handleAdminEvent(
     } catch (err) {
       reply = { ok: false, error: toErrorBody(err) }
     }
-    if (def.mutates) await audit(reply.ok ? 'ok' : reply.error)
+    if (def.mutates) await audit(reply.ok ? 'ok' : reply.error, reply.ok && def.auditDetail ? okDetailOf(def, reply.data) : null)
     return reply
   } catch (err) {
     // Reading roles (the database) failed, or something no use case caught: still a reply, never a stack.

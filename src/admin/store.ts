@@ -49,8 +49,8 @@ export interface AuditEntry {
   params: unknown
   outcome: 'ok' | string
   errcode: number | null
-  /** A short reason for a refusal or failure (the English sentence). */
-  detail: string | null
+  /** A short reason for a refusal or failure (the English sentence), or what a successful run recorded (counts, ids). */
+  detail: string | Record<string, unknown> | null
   ms: number
 }
 
@@ -115,7 +115,7 @@ export function createAdminStore(db: DocDriver): AdminStore {
         params: d.params ?? null,
         outcome: String(d.outcome ?? ''),
         errcode: typeof d.errcode === 'number' ? d.errcode : null,
-        detail: typeof d.detail === 'string' ? d.detail : null,
+        detail: typeof d.detail === 'string' || (typeof d.detail === 'object' && d.detail !== null && !Array.isArray(d.detail)) ? (d.detail as AuditEntry['detail']) : null,
         ms: typeof d.ms === 'number' ? d.ms : 0,
       }))
     },

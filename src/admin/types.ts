@@ -68,6 +68,8 @@ export interface ActionDef<P extends z.ZodMiniType = z.ZodMiniType> {
   /** Params keys whose values never enter the audit log. */
   secretParams?: readonly string[]
   run(ctx: ActionContext, params: z.output<P>): Promise<unknown>
+  /** What the audit entry keeps of a successful run's data (counts, ids), when more than "ok" is worth keeping. */
+  auditDetail?(data: unknown): Record<string, unknown>
 }
 
 /** Keeps the params type of each entry while building the table. */

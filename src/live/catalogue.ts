@@ -21,6 +21,10 @@ const roomAndUser = z.object({ roomId: s.roomId, username: s.wechatId })
 
 /** Goods ids one getgoodswarehouse call takes: https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/livebroadcast/liveBroadcast.goodsInfo.html */
 export const GOODS_INFO_MAX_IDS = 20
+/** Followers one get_wxa_followers page holds: default and most. https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/subscribe-api.html */
+export const FOLLOWERS_PAGE = { default: 200, max: 2000 } as const
+/** Openids one push_message call takes. https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/subscribe-api.html */
+export const PUSH_MESSAGE_MAX_OPENIDS = 2000
 
 export const catalogue = {
   createRoom: {
@@ -561,7 +565,7 @@ export const catalogue = {
     cloud: 'liveBroadcast.getFollowers',
     wireCase: 'snake',
     request: z.object({
-      limit: z.optional(z.int().check(z.gte(1), z.lte(2000))),
+      limit: z.optional(z.int().check(z.gte(1), z.lte(FOLLOWERS_PAGE.max))),
       pageBreak: z.optional(z.int().check(z.gte(0))),
     }),
     response: z.looseObject({
@@ -581,7 +585,7 @@ export const catalogue = {
     wireCase: 'snake',
     request: z.object({
       roomId: s.roomId,
-      userOpenid: z.array(s.text).check(z.minLength(1), z.maxLength(2000)),
+      userOpenid: z.array(s.text).check(z.minLength(1), z.maxLength(PUSH_MESSAGE_MAX_OPENIDS)),
     }),
     response: z.looseObject({ messageId: z.union([z.string(), z.number()]) }),
     dailyQuota: 5000,

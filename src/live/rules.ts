@@ -175,6 +175,12 @@ export function isWechatId(s: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_-]{5,19}$/.test(s)
 }
 
+/**
+ * Members each role may have, by role id (1 admin, 2 anchor, 3 operator); more answers 400003.
+ * https://developers.weixin.qq.com/miniprogram/dev/server/API/livebroadcast/role-management/api_getrolelistdw.html
+ */
+export const ROLE_CAPS: Readonly<Record<1 | 2 | 3, number>> = { 1: 10, 2: 500, 3: 500 }
+
 /** A WeChat ID in `field`; the errcode depends on the role the ID plays (anchor, creator, member…). */
 export function checkWechatId(field: string, value: string, errcode: number): RuleProblem | null {
   if (isWechatId(value)) return null

@@ -3,13 +3,12 @@
  * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/subscribe-api.html.
  */
 import { LiveStatus } from '../../../src/live/status'
-import { checkWechatId } from '../../../src/live/rules'
+import { ROLE_CAPS, checkWechatId } from '../../../src/live/rules'
+import { FOLLOWERS_PAGE } from '../../../src/live/catalogue'
 import { maskUsername, openidFor, roomStatus } from '../model'
 import { LiveError } from '../wire'
 import { type Handler, type Handlers, enforce, requireRoom } from './context'
 
-/** Caps per role (admins 10, anchors 500, operators 500). */
-export const ROLE_CAPS: Readonly<Record<number, number>> = { 1: 10, 2: 500, 3: 500 }
 const ROLE_NAMES: Readonly<Record<number, string>> = { 0: 'super admin', 1: 'admin', 2: 'anchor', 3: 'operator' }
 
 function countRole(members: Iterable<{ roles: Set<number> }>, role: number): number {
@@ -91,7 +90,7 @@ const getRoleList: Handler<'getRoleList'> = (ctx, p) => {
 // ---------- subscription ----------
 
 const getFollowers: Handler<'getFollowers'> = (ctx, p) => {
-  const limit = Math.min(p.limit ?? 200, 2000)
+  const limit = Math.min(p.limit ?? FOLLOWERS_PAGE.default, FOLLOWERS_PAGE.max)
   const from = p.pageBreak ?? 0
   const page = ctx.state.followers.slice(from, from + limit)
   const followers = page.map((f) => {

@@ -5,8 +5,12 @@
 import type { ActionTable } from '../dispatch'
 import { adminActions } from './admins'
 import { endpointActions } from './endpoints'
+import { peopleActions } from './people'
+import { roomGoodsActions } from './room-goods'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
   ...adminActions,
+  ...roomGoodsActions,
+  ...peopleActions,
 }
