@@ -113,10 +113,7 @@ export const roomGoodsActions: Readonly<Record<string, ActionDef>> = {
     name: 'goodsSort',
     who: 'admin',
     mutates: true,
-    summary: {
-      zh: '直播间商品排序：按给出的顺序排列（可给出全部商品；未列出的排在其后，保持原顺序）',
-      en: "Reorder a room's goods in the order given (the full order, or a prefix: goods not listed follow in their old order)",
-    },
+    summary: { zh: '直播间商品排序：按给出的顺序排列（给出直播间的全部商品，每个一次）', en: "Reorder a room's goods: give the room's goods in the order wanted, each once" },
     params: catalogue.goodsSort.request,
     reply: `{roomId, order: number[], ${CACHE_REPLY}}`,
     calls: ['goodsSort', 'getLiveInfo'],
