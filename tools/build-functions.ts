@@ -16,7 +16,7 @@ export interface BuildOptions {
   names?: string[]
   /** Where `<name>/index.js` goes (default: beside the source, in `root`). */
   outRoot?: string
-  /** Minified variant, for the cold-start bench's comparison only: deployed functions are not minified. */
+  /** Fully minified variant (names mangled), for the cold-start bench's comparison only; deployed functions keep their names. */
   minify?: boolean
 }
 
@@ -133,7 +133,11 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuildR
       target: 'node18', // CloudBase runtime Nodejs18.15
       external: EXTERNAL_PACKAGES,
       sourcemap: false,
-      minify: options.minify === true,
+      // Whitespace and syntax only: every function keeps its name, so a stack trace in the function log still
+      // says where it failed, at a quarter less size than the spaced-out bundle.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      minifyIdentifiers: options.minify === true,
       charset: 'utf8',
       metafile: true,
       logLevel: 'silent',
