@@ -278,6 +278,21 @@ describe('hostile input gets a 4xx naming the field and the rule', () => {
     expect(emu.storage.list().some((f) => f.cloudPath === 'big.bin')).toBe(false)
   })
 
+  it('a client that goes away mid-upload stores nothing and leaves the emulator answering', async () => {
+    const { body, type } = multipart(file('cut/off.bin').slice(0, 2).concat({ name: 'file', value: Buffer.alloc(256 * 1024, 7), filename: 'off.bin' }))
+    await new Promise<void>((resolve) => {
+      const req = request(`${emu.url}/__client/storage/upload`, { method: 'POST', headers: { 'content-type': type, 'content-length': body.length } })
+      req.on('error', () => resolve())
+      req.write(body.subarray(0, body.length / 2), () => {
+        req.destroy()
+        resolve()
+      })
+    })
+    const after = await upload(file('cut/after.bin'))
+    expect(after.status).toBe(200)
+    expect(emu.storage.list().map((f) => f.cloudPath).filter((p) => p.startsWith('cut/'))).toEqual(['cut/after.bin'])
+  })
+
   it('upload URLs: no token, a token for another path, a bad signature, an oversized body', async () => {
     const meta = await adminStorage({ action: 'storage.getUploadMetadata', path: 'granted.txt', method: 'put' })
     const { url, token, authorization } = meta.data

@@ -50,6 +50,8 @@ export interface StorageHttp {
 /** Some bytes of multipart framing around the file: more than this beyond the file limit is not an upload. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const CLIENT_JSON_MAX_BYTES = 256 * 1024
+/** An upload's text fields (openid, cloudPath) are short; a longer one is not an upload. */
+const FIELD_MAX_BYTES = 4096
 
 const requestId = () => randomBytes(8).toString('hex')
 
@@ -310,7 +312,7 @@ export function createStorageHttp(options: StorageHttpOptions): StorageHttp {
     return new Promise((resolve, reject) => {
       let parser: Busboy.Busboy
       try {
-        parser = Busboy({ headers: req.headers, limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 8, fieldSize: 4096, parts: 10 } })
+        parser = Busboy({ headers: req.headers, limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 8, fieldSize: FIELD_MAX_BYTES, parts: 10 } })
       } catch (e) {
         reject(new HttpError(400, `body: not multipart form data (${(e as Error).message})`))
         return
@@ -322,6 +324,8 @@ export function createStorageHttp(options: StorageHttpOptions): StorageHttp {
         failure ??= e
       }
       let received = 0
+      // a client that goes away mid-upload ends the parse; nothing was stored
+      req.on('error', (e: Error) => reject(new HttpError(400, `body: the upload was cut off (${e.message})`)))
       req.on('data', (chunk: Buffer) => {
         received += chunk.length
         if (received > MAX_FILE_BYTES + MULTIPART_OVERHEAD_BYTES) {
@@ -333,7 +337,7 @@ export function createStorageHttp(options: StorageHttpOptions): StorageHttp {
       parser.on('field', (name, value, info) => {
         if (name !== 'openid' && name !== 'cloudPath') return fail(new HttpError(400, `${name}: not a field of an upload (fields: openid, cloudPath, and the file part "file")`))
         if (name in fields) return fail(new HttpError(400, `${name}: given twice`))
-        if (info.valueTruncated) return fail(new HttpError(400, `${name}: over 4096 bytes`))
+        if (info.valueTruncated) return fail(new HttpError(400, `${name}: over ${FIELD_MAX_BYTES} bytes`))
         fields[name] = value
       })
       parser.on('file', (name, stream, info) => {

@@ -3,7 +3,7 @@
  * client channel, the upload and download routes and docs/EMULATOR.md all read them from here.
  */
 
-/** Largest file one upload may carry; the emulator's own bound (CloudBase sells space, it states no per-file cap). */
+/** Largest file one upload may carry: the emulator's own bound, ample for room and goods images and import files. */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024
 /** All files together: keeps a runaway test from filling the disk (or, in memory, the heap). */
 export const MAX_TOTAL_BYTES = 1024 * 1024 * 1024
