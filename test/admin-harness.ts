@@ -31,10 +31,13 @@ export interface AdminHarness {
   stop(): Promise<void>
 }
 
-export async function startAdminHarness(opts: Partial<EmulatorOptions> & { env?: Record<string, string> } = {}): Promise<AdminHarness> {
+/** `env`: liveAdmin's variables besides the owner; `alsoBuild`: other functions the test runs (liveSync). */
+export async function startAdminHarness(
+  opts: Partial<EmulatorOptions> & { env?: Record<string, string>; alsoBuild?: string[] } = {},
+): Promise<AdminHarness> {
   const out = path.resolve(__dirname, '../node_modules/.cache/emulator', `admin-${randomUUID().slice(0, 8)}`)
-  await buildFunctions({ root: ROOT, names: ['liveAdmin'], outRoot: out })
-  const { env, ...emuOpts } = opts
+  const { env, alsoBuild = [], ...emuOpts } = opts
+  await buildFunctions({ root: ROOT, names: ['liveAdmin', ...alsoBuild], outRoot: out })
   const emu = await startEmulator({
     port: 0,
     functionsRoot: ROOT,

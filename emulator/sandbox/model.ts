@@ -16,8 +16,7 @@ export const EVENT_STATUSES = LIVE_STATUS_CODES.filter(
 
 /** An abnormal room the anchor does not recover within this long is ended by the platform (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/component-api.html). */
 export const ABNORMAL_GRACE_SECONDS = 15 * 60
-/** Temporary media ids stay valid this long (https://developers.weixin.qq.com/miniprogram/dev/server/API/livebroadcast/studio-management/api_createroom.html). */
-export const MEDIA_TTL_SECONDS = 3 * 24 * 3600
+export { TEMP_MEDIA_TTL_SECONDS as MEDIA_TTL_SECONDS } from '../../src/live/rules'
 export const TOKEN_TTL_SECONDS = 7200
 
 export type RoomEvent = 'start' | 'pause' | 'resume' | 'abnormal' | 'recover' | 'end' | 'ban'

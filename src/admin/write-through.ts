@@ -10,7 +10,7 @@ import type { PlatformRoom } from '../sync/normalize'
 import { writeThroughRoom, writeThroughRoomDeleted } from '../sync/write-through'
 import type { ActionContext } from './types'
 
-/** getLiveInfo's page size cap. */
+/** Rows asked per getLiveInfo page (its cap). */
 const PAGE = 100
 /** Pages read at most to find one room (the list is newest start first; an old room may be deep). */
 export const REFRESH_MAX_PAGES = 20
@@ -23,18 +23,22 @@ export type CacheOutcome = 'written' | 'unchanged' | 'pending'
 /** The room as getLiveInfo lists it now, or null when it is not in the list (or time ran out). */
 export async function findPlatformRoom(ctx: ActionContext, roomId: number): Promise<PlatformRoom | null> {
   const { live, nowMs, deadlineMs } = ctx.ports
+  let start = 0
   for (let page = 0; page < REFRESH_MAX_PAGES; page++) {
     if (nowMs() > deadlineMs - REPLY_MARGIN_MS) return null
     let reply
     try {
-      reply = await live.getLiveInfo({ start: page * PAGE, limit: PAGE })
+      reply = await live.getLiveInfo({ start, limit: PAGE })
     } catch (e) {
       if (isEmptyRoomList(e)) return null
       throw e
     }
     const found = reply.roomInfo.find((r) => r.roomid === roomId)
     if (found) return found
-    if (reply.roomInfo.length < PAGE) return null
+    // The platform may serve fewer rows than asked (50 a page has been seen): step by what came, stop at total.
+    start += reply.roomInfo.length
+    const more = reply.total !== undefined ? start < reply.total : reply.roomInfo.length === PAGE
+    if (reply.roomInfo.length === 0 || !more) return null
   }
   return null
 }

@@ -126,6 +126,14 @@ export function ridFromErrmsg(errmsg: string): string | undefined {
   return m ? m[1] : undefined
 }
 
+/**
+ * Where an anchor scans to finish real-name verification in the "小程序直播" mini-program, as createRoom's field
+ * table gives it. 300036's own `qrcode_url` does not survive a cloud call (wx-server-sdk keeps only errcode and
+ * errmsg), so this link stands in when the reply did not carry one.
+ * https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/livebroadcast/liveBroadcast.createRoom.html
+ */
+export const REALNAME_QRCODE_URL = 'https://res.wx.qq.com/op_res/9rSix1dhHfK4rR049JL0PHJ7TpOvkuZ3mE0z7Ou_Etvjf-w1J_jVX0rZqeStLfwh'
+
 export interface WxApiErrorInit {
   errcode: number
   errmsg: string
@@ -154,7 +162,8 @@ export class WxApiError extends Error {
     this.endpointId = init.endpointId
     const rid = init.rid ?? ridFromErrmsg(init.errmsg)
     if (rid !== undefined) this.rid = rid
-    if (init.qrcodeUrl !== undefined) this.qrcodeUrl = init.qrcodeUrl
+    const qrcodeUrl = init.qrcodeUrl ?? (init.errcode === 300036 ? REALNAME_QRCODE_URL : undefined)
+    if (qrcodeUrl !== undefined) this.qrcodeUrl = qrcodeUrl
     this.zh = text.zh
     this.en = text.en
   }

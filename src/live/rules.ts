@@ -121,6 +121,101 @@ export function checkRoomTimes(startTime: number, endTime: number, nowSeconds: n
   return null
 }
 
+/**
+ * What a room's create or edit input must satisfy that needs no platform state: name widths, the time window
+ * (against `nowSeconds`; null checks only that the end follows the start, for rooms seeded in the past), and the
+ * form of every WeChat ID with the errcode of the role it plays. The first broken rule, or null.
+ */
+export function checkRoomInput(
+  p: {
+    name: string
+    anchorName: string
+    anchorWechat: string
+    startTime: number
+    endTime: number
+    subAnchorWechat?: string | undefined
+    createrWechat?: string | undefined
+  },
+  mode: 'create' | 'edit',
+  nowSeconds: number | null,
+): RuleProblem | null {
+  return (
+    checkRoomName(p.name) ??
+    checkAnchorName(p.anchorName) ??
+    (nowSeconds === null ? checkRoomOrder(p.startTime, p.endTime) : checkRoomTimes(p.startTime, p.endTime, nowSeconds)) ??
+    checkWechatId('anchorWechat', p.anchorWechat, mode === 'create' ? 300035 : 300030) ??
+    (p.subAnchorWechat === undefined ? null : checkSubAnchorWechat(p.subAnchorWechat, p.anchorWechat)) ??
+    (p.createrWechat === undefined ? null : checkWechatId('createrWechat', p.createrWechat, 300041))
+  )
+}
+
+/** A sub-anchor named at creation: a well-formed WeChat ID other than the anchor's (300039). */
+function checkSubAnchorWechat(sub: string, anchor: string): RuleProblem | null {
+  const form = checkWechatId('subAnchorWechat', sub, 300039)
+  if (form || sub !== anchor) return form
+  return ruleProblem(300039, 'subAnchorWechat', { zh: '不能与主播微信号相同', en: 'must differ from anchorWechat' })
+}
+
+// ---------- room images ----------
+
+/**
+ * Temporary media ids (what room and goods images are) stay valid 3 days after upload.
+ * https://developers.weixin.qq.com/miniprogram/dev/server/API/livebroadcast/studio-management/api_createroom.html
+ */
+export const TEMP_MEDIA_TTL_SECONDS = 3 * 24 * 3600
+
+/** Size cap of each room image and the errcode WeChat answers for it (createRoom's field table). */
+export const ROOM_IMAGE_RULES = {
+  coverImg: { errcode: 300031, maxBytes: 2 * 1024 * 1024 },
+  shareImg: { errcode: 300032, maxBytes: 1024 * 1024 },
+  feedsImg: { errcode: 300037, maxBytes: 100 * 1024 },
+} as const
+export type RoomImageField = keyof typeof ROOM_IMAGE_RULES
+
+/** An image of `bytes` bytes used as the room's `field`. */
+export function checkRoomImageSize(field: RoomImageField, bytes: number): RuleProblem | null {
+  const rule = ROOM_IMAGE_RULES[field]
+  if (bytes > 0 && bytes <= rule.maxBytes) return null
+  const kb = rule.maxBytes / 1024
+  const limit = kb >= 1024 ? `${kb / 1024} MB` : `${kb} KB`
+  return ruleProblem(rule.errcode, field, { zh: `图片须非空且不超过 ${limit}`, en: `the image must be non-empty and at most ${limit}` })
+}
+
+// ---------- share code ----------
+
+/**
+ * A share code's custom params travel in the live-player plugin page's query and come back to the mini-program
+ * (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/live-player-plugin.html); beyond 600
+ * characters they arrive cut, so a longer value is refused, never cut. Counted on the encoded form, as it travels.
+ */
+export const SHARED_CODE_PARAMS_MAX = 600
+
+/**
+ * getSharedCode's `params`: a JSON object, given as is or as encodeURIComponent(JSON.stringify(object)).
+ * The encoded form to send, or the problem (1001, as WeChat answers a bad params value).
+ */
+export function checkSharedCodeParams(params: string | Record<string, unknown>): { encoded: string } | RuleProblem {
+  let value: unknown = params
+  if (typeof params === 'string') {
+    try {
+      value = JSON.parse(decodeURIComponent(params))
+    } catch {
+      value = undefined
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return ruleProblem(1001, 'params', { zh: '须为 JSON 对象，或 encodeURIComponent(JSON.stringify(对象))', en: 'must be a JSON object, or encodeURIComponent(JSON.stringify(object))' })
+  }
+  const encoded = encodeURIComponent(JSON.stringify(value))
+  if (encoded.length > SHARED_CODE_PARAMS_MAX) {
+    return ruleProblem(1001, 'params', {
+      zh: `编码后 ${encoded.length} 个字符，上限 ${SHARED_CODE_PARAMS_MAX}`,
+      en: `${encoded.length} characters once encoded, at most ${SHARED_CODE_PARAMS_MAX}`,
+    })
+  }
+  return { encoded }
+}
+
 // ---------- goods ----------
 
 /** Warehouse prices are yuan with at most 2 decimals. */

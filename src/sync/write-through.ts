@@ -1,7 +1,7 @@
 /**
- * For merchant writes: the back office's admin functions (not written yet; only tests call this today) are to land a
- * created or edited room in the same cache documents the sync keeps, so viewers see it at once instead of one
- * cadence later. The next sync run compares hashes and writes nothing when the platform agrees.
+ * For merchant writes: the admin function (src/admin/write-through.ts) lands a created, edited, switched or deleted
+ * room in the same cache documents the sync keeps, so viewers see it at once instead of one cadence later. The
+ * next sync run compares hashes and writes nothing when the platform agrees.
  */
 import type { RoomDoc } from '../cache/schema'
 import { LIVE_STATUS_RANGE, isLiveStatus } from '../live/status'

@@ -6,10 +6,11 @@ import type * as z from '../../../src/live/zod'
 import type { Catalogue } from '../../../src/live/catalogue'
 import { type RoomFields, roomFields, type roomGoods, type roomInfo } from '../../../src/live/schemas'
 import {
-  checkAnchorName,
-  checkRoomName,
-  checkRoomOrder,
-  checkRoomTimes,
+  ROOM_IMAGE_RULES,
+  type RoomImageField,
+  checkRoomImageSize,
+  checkRoomInput,
+  checkSharedCodeParams,
   checkWechatId,
 } from '../../../src/live/rules'
 import { CLOSED_STATUSES, LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
@@ -27,32 +28,28 @@ const PLUGIN_PAGE = 'plugin-private://wx2b03c6e691cd7370/pages/live-player-plugi
 export type RoomFieldsInput = Omit<RoomFields, 'feedsImg'> & { feedsImg?: string }
 export type CreateRoomInput = Omit<z.output<Catalogue['createRoom']['request']>, 'feedsImg'> & { feedsImg?: string }
 
-const IMAGE_RULES = {
-  coverImg: { errcode: 300031, maxBytes: 2 * 1024 * 1024 },
-  shareImg: { errcode: 300032, maxBytes: 1024 * 1024 },
-  feedsImg: { errcode: 300037, maxBytes: 100 * 1024 },
-} as const
-
-function checkImage(state: LiveState, field: keyof typeof IMAGE_RULES, mediaId: string): void {
-  const rule = IMAGE_RULES[field]
+function checkImage(state: LiveState, field: RoomImageField, mediaId: string): void {
   const m = state.liveMedia(mediaId)
-  if (!m) throw new LiveError(rule.errcode, `${field}: media_id ${mediaId} does not exist or has expired (3 days)`)
-  if (m.bytes.length > rule.maxBytes) throw new LiveError(rule.errcode, `${field}: image larger than ${rule.maxBytes} bytes`)
+  if (!m) throw new LiveError(ROOM_IMAGE_RULES[field].errcode, `${field}: media_id ${mediaId} does not exist or has expired (3 days)`)
+  enforce(checkRoomImageSize(field, m.bytes.length))
 }
 
 /**
- * The checks createRoom and editRoom share. `timeRule` is false for the control API, which may seed rooms
- * in the past.
+ * The checks createRoom and editRoom share: the input rules a client can check too (src/live/rules.ts), then
+ * what needs the account (images, real-name verification, customer service). `timeRule` is false for the
+ * control API, which may seed rooms in the past.
  */
-export function checkRoomFields(ctx: HandlerContext, p: RoomFieldsInput, mode: 'create' | 'edit', timeRule = true): void {
+export function checkRoomFields(
+  ctx: HandlerContext,
+  p: RoomFieldsInput & { subAnchorWechat?: string | undefined; createrWechat?: string | undefined },
+  mode: 'create' | 'edit',
+  timeRule = true,
+): void {
   const { state } = ctx
-  enforce(checkRoomName(p.name))
-  enforce(checkAnchorName(p.anchorName))
-  enforce(timeRule ? checkRoomTimes(p.startTime, p.endTime, ctx.now) : checkRoomOrder(p.startTime, p.endTime))
+  enforce(checkRoomInput(p, mode, timeRule ? ctx.now : null))
   checkImage(state, 'coverImg', p.coverImg)
   checkImage(state, 'shareImg', p.shareImg)
   if (p.feedsImg !== undefined) checkImage(state, 'feedsImg', p.feedsImg)
-  enforce(checkWechatId('anchorWechat', p.anchorWechat, mode === 'create' ? 300035 : 300030))
   if (!state.isVerified(p.anchorWechat)) {
     if (mode === 'edit') throw new LiveError(300030, 'room wxnumber not have an anchor role')
     const qrcodeUrl = `${state.options.assetBaseUrl}/realname?wechat=${encodeURIComponent(p.anchorWechat)}`
@@ -99,12 +96,9 @@ export function insertNewRoom(state: LiveState, p: CreateRoomInput, now: number)
 
 const createRoom: Handler<'createRoom'> = (ctx, p) => {
   checkRoomFields(ctx, p, 'create')
-  if (p.subAnchorWechat !== undefined) {
-    if (!ctx.state.isVerified(p.subAnchorWechat) || p.subAnchorWechat === p.anchorWechat) {
-      throw new LiveError(300039, `subAnchorWechat: ${p.subAnchorWechat} is not a verified WeChat ID other than the anchor`)
-    }
+  if (p.subAnchorWechat !== undefined && !ctx.state.isVerified(p.subAnchorWechat)) {
+    throw new LiveError(300039, `subAnchorWechat: ${p.subAnchorWechat} is not real-name verified`)
   }
-  if (p.createrWechat !== undefined) enforce(checkWechatId('createrWechat', p.createrWechat, 300041))
   const room = insertNewRoom(ctx.state, p, ctx.now)
   return { roomId: room.roomId }
 }
@@ -205,19 +199,9 @@ const getSharedCode: Handler<'getSharedCode'> = (ctx, p) => {
   requireStatus(ctx, room, OPEN_OR_ENDED, 'sharing')
   let pagePath = `${PLUGIN_PAGE}?room_id=${room.roomId}`
   if (p.params !== undefined && p.params !== '') {
-    let decoded: string
-    if (typeof p.params === 'string') {
-      try {
-        decoded = decodeURIComponent(p.params)
-        JSON.parse(decoded)
-      } catch {
-        throw new LiveError(1001, 'params: must be encodeURIComponent(JSON.stringify(object))')
-      }
-    } else {
-      decoded = JSON.stringify(p.params)
-    }
-    if (decoded.length > 600) throw new LiveError(1001, 'params: custom params are limited to 600 characters')
-    pagePath += `&custom_params=${encodeURIComponent(decoded)}`
+    const checked = checkSharedCodeParams(p.params)
+    if ('errcode' in checked) enforce(checked)
+    else pagePath += `&custom_params=${checked.encoded}`
   }
   const base = ctx.state.options.assetBaseUrl
   return {

@@ -7,9 +7,11 @@ import { adminActions } from './admins'
 import { endpointActions } from './endpoints'
 import { peopleActions } from './people'
 import { roomGoodsActions } from './room-goods'
+import { roomActions } from './rooms'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
+  ...roomActions,
   ...adminActions,
   ...roomGoodsActions,
   ...peopleActions,
