@@ -4,6 +4,9 @@
  * the real-name QR code), the room written through to the cache and seen by a viewer at once, and a sync run
  * afterwards that changes nothing.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWxCloud } from '../emulator/client/wx-cloud'
 import { SANDBOX_APPID, SANDBOX_SECRET } from '../emulator/sandbox/sandbox'
@@ -11,6 +14,7 @@ import { COLLECTIONS } from '../src/cache/schema'
 import { REALNAME_QRCODE_URL } from '../src/live/errors'
 import { ROOM_IMAGE_RULES, SHARED_CODE_PARAMS_MAX } from '../src/live/rules'
 import { ADMIN_COLLECTIONS } from '../src/admin/store'
+import { MEDIA_REUSE_SECONDS, mediaCacheId } from '../src/admin/media'
 import { WORDS_DOC } from '../src/admin/content'
 import { OWNER, VIEWER, startAdminHarness, type AdminHarness } from './admin-harness'
 
@@ -34,6 +38,22 @@ async function uploadMedia(data: Uint8Array, name: string): Promise<string> {
   const body = (await res.json()) as { media_id?: string; errcode?: number }
   if (!body.media_id) throw new Error(`media upload failed: ${JSON.stringify(body)}`)
   return body.media_id
+}
+
+/** New media_ids for the shared images, after the clock moved past the old ones' validity. */
+async function freshImages(): Promise<void> {
+  cover = await uploadMedia(bytes(2048), 'cover.png')
+  share = await uploadMedia(bytes(1024), 'share.png')
+  feeds = await uploadMedia(bytes(512), 'feeds.png')
+}
+
+let tmp: string
+/** A file the merchant's mini-program uploads with wx.cloud.uploadFile; its fileID. */
+async function uploadToStorage(cloudPath: string, data: Uint8Array): Promise<string> {
+  const local = path.join(tmp, path.basename(cloudPath))
+  writeFileSync(local, data)
+  const res = await createWxCloud({ url: h.emu.url, openid: OWNER }).uploadFile({ cloudPath, filePath: local })
+  return res.fileID
 }
 
 let seq = 0
@@ -81,13 +101,13 @@ beforeAll(async () => {
   h = await startAdminHarness({ alsoBuild: ['liveSync'], sandbox: { kfConfigured: false } })
   h.emu.clock.freeze()
   h.emu.clock.set(T0)
-  cover = await uploadMedia(bytes(2048), 'cover.png')
-  share = await uploadMedia(bytes(1024), 'share.png')
-  feeds = await uploadMedia(bytes(512), 'feeds.png')
+  await freshImages()
+  tmp = mkdtempSync(path.join(tmpdir(), 'admin-rooms-'))
 }, 60_000)
 
 afterAll(async () => {
   await h?.stop()
+  if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
 
 describe('createRoom, editRoom, deleteRoom', () => {
@@ -104,7 +124,7 @@ describe('createRoom, editRoom, deleteRoom', () => {
     expect(seen.data).toHaveLength(1)
     expect(seen.data[0]).toMatchObject({ roomId, name: '双十二家电专场', anchorName: '小王主播', section: 'upcoming', feedsPublic: true })
     expect(seen.data[0].startTime).toEqual(new Date((params.startTime as number) * 1000))
-    expect(h.audit()[0]).toMatchObject({ action: 'createRoom', outcome: 'ok', openid: OWNER })
+    expect(h.audit()).toEqual([expect.objectContaining({ action: 'createRoom', outcome: 'ok', openid: OWNER })])
   })
 
   it('edits an upcoming room and deletes it, the cache following each change', async () => {
@@ -137,6 +157,48 @@ describe('createRoom, editRoom, deleteRoom', () => {
       h.emu.control.setOptions({ listPageCap: 100 })
       for (const id of later) h.emu.control.deleteRoom(id)
     }
+  })
+})
+
+describe('images from cloud storage', () => {
+  it('turns file IDs into temporary media once, reuses them, and uploads again near the end of the 3 days', async () => {
+    const files = {
+      coverImg: await uploadToStorage('rooms/cover-a.png', bytes(4096, 7)),
+      shareImg: await uploadToStorage('rooms/share-a.png', bytes(2048, 8)),
+      feedsImg: await uploadToStorage('rooms/feeds-a.png', bytes(1024, 9)),
+    }
+    const entry = (fileId: string) => h.emu.engine.find(ADMIN_COLLECTIONS.media, { _id: mediaCacheId(fileId) })[0] as Record<string, unknown> | undefined
+    const first = await h.call('createRoom', roomParams(files))
+    expect(first).toMatchObject({ ok: true, data: { cache: 'written' } })
+    const uploaded = entry(files.coverImg)
+    expect(uploaded).toMatchObject({ fileId: files.coverImg, mediaId: expect.any(String), bytes: 4096 })
+    // The platform holds the file's own bytes under that media_id.
+    expect(h.emu.sandbox.media(uploaded!.mediaId as string)?.bytes).toEqual(Buffer.from(bytes(4096, 7)))
+
+    expect(await h.call('createRoom', roomParams(files))).toMatchObject({ ok: true })
+    expect(entry(files.coverImg)).toEqual(uploaded)
+
+    // A minute past the reuse limit: the function's clock runs on from the emulator's by the wall time of each run.
+    h.emu.clock.advance(MEDIA_REUSE_SECONDS + 60)
+    try {
+      expect(await h.call('createRoom', roomParams(files))).toMatchObject({ ok: true })
+      const renewed = entry(files.coverImg)
+      expect(renewed?.mediaId).not.toBe(uploaded!.mediaId)
+      expect((renewed?.uploadedAt as Date).getTime()).toBeGreaterThanOrEqual(h.emu.clock.nowSeconds() * 1000)
+    } finally {
+      await freshImages()
+    }
+  })
+
+  it('refuses a file missing from storage, or too large for its field, naming the field, before createRoom', async () => {
+    const calls = h.liveCalls()
+    // A well-formed fileID of this environment's bucket that no one uploaded.
+    const gone = `cloud://${h.emu.storage.envId}.${h.emu.storage.bucket}/rooms/never-uploaded.png`
+    expect(await h.call('createRoom', roomParams({ shareImg: gone }))).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'shareImg' } })
+    const big = await uploadToStorage('rooms/feeds-big.png', bytes(ROOM_IMAGE_RULES.feedsImg.maxBytes + 1))
+    expect(await h.call('createRoom', roomParams({ feedsImg: big }))).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'feedsImg', errcode: 300037 } })
+    expect(h.liveCalls()).toBe(calls)
+    expect(h.emu.engine.count(ADMIN_COLLECTIONS.media, { _id: mediaCacheId(big) })).toBe(0)
   })
 })
 
@@ -224,22 +286,22 @@ describe("the platform's refusals", () => {
     try {
       expect(await h.call('createRoom', roomParams({ coverImg: old }))).toMatchObject({ ok: false, error: { errcode: 300031, field: 'coverImg' } })
     } finally {
-      // Fresh images for the tests after this one, uploaded on the new clock.
-      cover = await uploadMedia(bytes(2048), 'cover.png')
-      share = await uploadMedia(bytes(1024), 'share.png')
-      feeds = await uploadMedia(bytes(512), 'feeds.png')
+      await freshImages()
     }
   })
 
   it('a busy platform (-1) on createRoom answers unavailable and caches nothing', async () => {
     const rooms = h.emu.control.rooms().length
     const cached = h.emu.engine.count(COLLECTIONS.rooms, {})
+    const audited = new Set(h.audit().map((e) => e._id as string))
     h.emu.control.addFault({ api: 'liveBroadcast.createRoom', times: 1, errcode: -1 })
     expect(await h.call('createRoom', roomParams())).toMatchObject({ ok: false, error: { code: 'unavailable', errcode: -1 } })
     expect(h.emu.control.rooms().length).toBe(rooms)
     expect(h.emu.engine.count(COLLECTIONS.rooms, {})).toBe(cached)
     expect(h.emu.engine.count(COLLECTIONS.roomsPrivate, {})).toBe(cached)
-    expect(h.audit()[0]).toMatchObject({ action: 'createRoom', outcome: 'unavailable', errcode: -1 })
+    // With the emulator clock frozen, each run's clock restarts at the same instant: find the new entry by id.
+    const added = h.audit().filter((e) => !audited.has(e._id as string))
+    expect(added).toEqual([expect.objectContaining({ action: 'createRoom', outcome: 'unavailable', errcode: -1 })])
   })
 })
 

@@ -52,10 +52,9 @@ async function cachedEntry(ctx: ActionContext, fileId: string): Promise<MediaCac
   return { fileId, mediaId: doc.mediaId, uploadedAt: doc.uploadedAt, bytes: typeof doc.bytes === 'number' ? doc.bytes : 0 }
 }
 
-/** Whether a cached entry may still be sent at `nowMs`. */
+/** Whether a cached entry may still be sent at `nowMs`; an upload stamped ahead of now (another instance's clock) is fresh. */
 export function isReusable(entry: MediaCacheEntry, nowMs: number): boolean {
-  const age = nowMs - entry.uploadedAt.getTime()
-  return age >= 0 && age < MEDIA_REUSE_SECONDS * 1000
+  return nowMs - entry.uploadedAt.getTime() < MEDIA_REUSE_SECONDS * 1000
 }
 
 export interface ResolvedImage {

@@ -21,7 +21,8 @@ const IMAGE_NOTE = {
   en: 'images (coverImg, shareImg, feedsImg) are media_ids or the cloud storage file IDs wx.cloud.uploadFile returns (cloud://…), which the function turns into temporary media',
 }
 
-const CACHE_NOTE = "cache: 'written' | 'unchanged' | 'pending' (what the viewers' cache now holds; pending: the next sync run brings it)"
+const CACHE_NOTE =
+  "cache: 'written' | 'unchanged' | 'pending' (the room re-read with getLiveInfo and written to the viewers' cache; a failed re-read never fails the action: pending, the next sync run brings it)"
 
 const nowSeconds = (ctx: ActionContext): number => Math.floor(ctx.ports.nowMs() / 1000)
 
