@@ -11,6 +11,8 @@ import { createServer } from 'node:net'
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { buildFunctions, staleFunctions } from '../tools/build-functions'
+import { dotenvValues } from '../tools/function-config'
+import { OWNER_ENV } from '../src/admin/store'
 import { startEmulator, type Emulator } from './emulator'
 import { createClock, type Clock } from './clock'
 import { logStamp } from './log-stamp'
@@ -24,6 +26,24 @@ const CLOUDBASERC = path.join(ROOT, 'cloudbaserc.json')
 const DATABASE = path.join(ROOT, 'database')
 const HOST = '127.0.0.1'
 const DEFAULT_PORT = 8787
+
+/** The owner of liveAdmin in demo mode when neither .env nor .env.local names one (a 28-character openid). */
+export const DEMO_OWNER_OPENID = 'oDemoOwner000000000000000001'
+
+/**
+ * Demo mode only: cloudbaserc.json gives liveAdmin its owners from `{{env.LIVE_OWNER_OPENIDS}}`, and without a
+ * value every run would fail, so a fresh clone gets the demo owner instead, with one line saying how to be the
+ * owner yourself. A value in .env or .env.local always wins.
+ */
+export function demoOwnerDefaults(projectDir: string): { defaults: Record<string, string>; notice: string | null } {
+  if (dotenvValues(projectDir)[OWNER_ENV] !== undefined) return { defaults: {}, notice: null }
+  return {
+    defaults: { [OWNER_ENV]: DEMO_OWNER_OPENID },
+    notice:
+      `liveAdmin: ${OWNER_ENV} is not set in .env or .env.local, so the demo owner ${DEMO_OWNER_OPENID} owns the back office; ` +
+      `to own it yourself, call the whoami action as yourself and put ${OWNER_ENV}=<your openid> in .env.local.`,
+  }
+}
 
 /** How a person starts each command, for advice in error messages. */
 const COMMAND_LINE: Record<string, string> = { start: 'npm start --', emulator: 'npm run emulator --' }
@@ -108,12 +128,14 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
   mkdirSync(dataDir, { recursive: true })
   const fresh = readdirSync(dataDir).length === 0
   const clock = createClock()
+  const owner = demoOwnerDefaults(ROOT)
   const emu = await startEmulator({
     port,
     host: HOST,
     dataDir,
     functionsRoot: FUNCTIONS,
     cloudbaserc: CLOUDBASERC,
+    dotenvDefaults: owner.defaults,
     databaseDir: DATABASE,
     timers: true,
     watchRules: true,
@@ -133,6 +155,7 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
         'the emulator started with everything else.',
     )
   }
+  if (owner.notice) console.log(owner.notice)
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
   console.log(`Control API: ${emu.url}/__sandbox/  (lists its routes; docs/EMULATOR.md)`)
   console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.trigger ? ` (timer ${f.trigger.config})` : ''}`).join(', ') || 'none'}`)
@@ -146,11 +169,14 @@ async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandb
   await checkPortFree('emulator', port)
   await build(false)
   const clock = createClock()
+  // The demo owner comes with the demo merchant; --empty is for scripts that set their own.
+  const owner = empty ? { defaults: {}, notice: null } : demoOwnerDefaults(ROOT)
   const emu = await startEmulator({
     port,
     host: HOST,
     functionsRoot: FUNCTIONS,
     cloudbaserc: CLOUDBASERC,
+    dotenvDefaults: owner.defaults,
     databaseDir: DATABASE,
     timers,
     clock,
@@ -158,6 +184,7 @@ async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandb
     log: printer(clock),
   }).catch(explainListenError('emulator', port))
   if (!empty) emu.control.seedDemo()
+  if (owner.notice) console.log(owner.notice)
   console.log(`emulator ready at ${emu.url}${empty ? ' (empty)' : ' (demo merchant)'}`)
   stopOnSignal(emu)
 }

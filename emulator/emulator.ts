@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   builtRoot?: string
   /** cloudbaserc.json with each function's timeout and memory. */
   cloudbaserc?: string
+  /** Values for cloudbaserc's `{{env.NAME}}` that neither .env nor .env.local defines. */
+  dotenvDefaults?: Readonly<Record<string, string>>
   /** Folder with collections.json and <collection>.rules.json. */
   databaseDir?: string
   /** Fire timer triggers on the emulator clock. */
@@ -113,7 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // 3. functions
   const functionsRoot = options.functionsRoot
-  const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc }) : []
+  const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc, dotenvDefaults: options.dotenvDefaults }) : []
 
   // 4. HTTP
   const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox), storage: storageHttp.adminAction })

@@ -4,11 +4,14 @@
  * emulator's clock beside the wall clock once the two differ.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer, type Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { listenErrorMessage } from '../emulator/cli'
+import { DEMO_OWNER_OPENID, demoOwnerDefaults, listenErrorMessage } from '../emulator/cli'
+import { dotenvValues } from '../tools/function-config'
 import { logStamp } from '../emulator/log-stamp'
 import { TUNABLE_NAMES, flagOf, tunablesFromFlags } from '../emulator/sandbox/tunables'
 
@@ -104,5 +107,64 @@ describe('logStamp', () => {
   })
   it('never throws on an instant a Date cannot hold', () => {
     expect(logStamp(wall, 9e15)).toBe('[16:05:01 | emulator 9000000000000000]')
+  })
+})
+
+describe('the demo owner of liveAdmin', () => {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  })
+  const project = (files: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-owner-'))
+    dirs.push(dir)
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
+    return dir
+  }
+
+  it('is supplied, with one line saying how to set your own, when neither .env nor .env.local names an owner', () => {
+    const { defaults, notice } = demoOwnerDefaults(project({ '.env.local': 'TCB_ENV_ID=demo\n' }))
+    expect(defaults).toEqual({ LIVE_OWNER_OPENIDS: DEMO_OWNER_OPENID })
+    expect(notice).toMatch(/^liveAdmin: LIVE_OWNER_OPENIDS is not set in \.env or \.env\.local, so the demo owner oDemoOwner\d+ owns the back office; .*whoami.*LIVE_OWNER_OPENIDS=<your openid> in \.env\.local\.$/)
+    expect(notice).not.toContain('\n')
+  })
+
+  it('is not supplied when .env.local or .env names the owners (theirs always win)', () => {
+    expect(demoOwnerDefaults(project({ '.env.local': 'LIVE_OWNER_OPENIDS=oMine\n' }))).toEqual({ defaults: {}, notice: null })
+    expect(demoOwnerDefaults(project({ '.env': 'LIVE_OWNER_OPENIDS=oMine\n' }))).toEqual({ defaults: {}, notice: null })
+  })
+
+  it('lets liveAdmin run in the demo emulator on a fresh clone: the owner the CLI chose is an owner, without setting anything', async () => {
+    const root = path.resolve(__dirname, '..')
+    const expected = demoOwnerDefaults(root)
+    const owner = (expected.defaults.LIVE_OWNER_OPENIDS ?? dotenvValues(root).LIVE_OWNER_OPENIDS).split(',')[0].trim()
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'emulator', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      let text = ''
+      child.stdout!.on('data', (b: Buffer) => (text += b.toString()))
+      child.stderr!.on('data', (b: Buffer) => (text += b.toString()))
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line in 60 s:\n${text}`)), 60_000)
+        child.stdout!.on('data', () => {
+          const m = /emulator ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)
+          if (m) {
+            clearTimeout(timer)
+            resolve(m[1])
+          }
+        })
+        child.once('exit', (code) => reject(new Error(`CLI exited ${code}:\n${text}`)))
+      })
+      if (expected.notice) expect(text).toContain(expected.notice)
+      const res = await fetch(`${url}/__sandbox/functions/liveAdmin/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: { action: 'whoami' }, openid: owner }),
+      })
+      const run = (await res.json()) as { status: string; result: unknown }
+      expect(run).toMatchObject({ status: 'ok', result: { ok: true, data: { openid: owner, roles: ['owner', 'admin'] } } })
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))
+    }
   })
 })

@@ -137,6 +137,8 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix
 export interface LoadSpecsOptions {
   /** Path of cloudbaserc.json; its `functions[]` entries supply timeout, memorySize and envVariables. */
   cloudbaserc?: string
+  /** Values for `{{env.NAME}}` that no dotenv file defines (the CLI's demo owner); a dotenv file always wins. */
+  dotenvDefaults?: Readonly<Record<string, string>>
 }
 
 export type FunctionConfig = z.infer<typeof configSchema>
@@ -157,6 +159,7 @@ export function loadFunctionSpecs(root: string, options: LoadSpecsOptions = {}):
   if (!existsSync(root)) throw new FunctionConfigError(root, '', 'functions root folder does not exist')
   const rc = options.cloudbaserc ? loadRcEntries(options.cloudbaserc) : new Map<string, z.infer<typeof rcFunctionSchema>>()
   const dotenv = options.cloudbaserc ? loadDotenv(dirname(options.cloudbaserc)) : { values: {}, files: [] }
+  dotenv.values = { ...options.dotenvDefaults, ...dotenv.values }
   const specs: FunctionSpec[] = []
   for (const name of readdirSync(root).sort()) {
     const dir = join(root, name)
@@ -208,6 +211,11 @@ export function parseDotenv(text: string): Record<string, string> {
     values[m[1]] = value
   }
   return values
+}
+
+/** The `{{env.NAME}}` values the dotenv files beside cloudbaserc.json (in `dir`) define, a later file winning. */
+export function dotenvValues(dir: string): Record<string, string> {
+  return loadDotenv(dir).values
 }
 
 function loadDotenv(dir: string): Dotenv {
