@@ -119,7 +119,8 @@ export function unknownKeyPath(schema: z.ZodMiniType, value: unknown, path: Prop
       const shape = def.shape ?? {}
       const loose = def.catchall !== undefined && defOf(def.catchall).type !== 'never'
       for (const [key, v] of Object.entries(value)) {
-        const field = shape[key]
+        // Own keys only: `valueOf` or `toString` sent as a field must not find Object.prototype's function.
+        const field = Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined
         if (!field) {
           if (loose) continue
           return [...path, key]
