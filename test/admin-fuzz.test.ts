@@ -57,7 +57,8 @@ function kindsOf(schema: z.ZodMiniType): Set<Kind> {
   }
 }
 
-const optionalTypes = new Set(['optional', 'default', 'prefault'])
+/** Schemas that take a missing key: leaving such a field out is not malformed. */
+const optionalTypes = new Set(['optional', 'default', 'prefault', 'unknown', 'any'])
 
 interface ActionShape {
   def: ActionDef
