@@ -290,6 +290,14 @@ describe("the platform's refusals", () => {
     }
   })
 
+  it('people and images only the platform knows: unverified sub-anchor 300039, unverified anchor on edit 300030, unknown share image 300032', async () => {
+    h.emu.control.setUserVerified('helper_zhao03', false)
+    expect(await h.call('createRoom', roomParams({ subAnchorWechat: 'helper_zhao03' }))).toMatchObject({ ok: false, error: { code: 'invalid_argument', errcode: 300039, field: 'subAnchorWechat' } })
+    const roomId = await createRoom()
+    expect(await h.call('editRoom', { ...roomParams({ anchorWechat: 'helper_zhao03' }), id: roomId, type: undefined })).toMatchObject({ ok: false, error: { errcode: 300030, field: 'anchorWechat' } })
+    expect(await h.call('createRoom', roomParams({ shareImg: 'sbx_never_uploaded' }))).toMatchObject({ ok: false, error: { code: 'invalid_argument', errcode: 300032, field: 'shareImg' } })
+  })
+
   it('a busy platform (-1) on createRoom answers unavailable and caches nothing', async () => {
     const rooms = h.emu.control.rooms().length
     const cached = h.emu.engine.count(COLLECTIONS.rooms, {})
