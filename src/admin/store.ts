@@ -97,8 +97,9 @@ export function createAdminStore(db: DocDriver): AdminStore {
     },
     async appendAudit(entry) {
       // Time first so ids sort like entries; the counter and random tail keep two calls in one ms apart.
+      // Fixed widths (36^4 > 1e6) so ids compare as strings in the order they were made within one process.
       seq = (seq + 1) % 1e6
-      const id = `${entry.at.getTime().toString(36).padStart(9, '0')}-${seq.toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+      const id = `${entry.at.getTime().toString(36).padStart(9, '0')}-${seq.toString(36).padStart(4, '0')}-${Math.random().toString(36).slice(2, 8)}`
       await db.insert(C.audit, { _id: id, ...entry })
     },
     async listAudit({ limit, before, action, openid }) {
