@@ -13,8 +13,10 @@
  *   (tcbcontext.getCloudbaseContext) and that wx-server-sdk's `getWXContext()` walks;
  * - `TRIGGER_SRC=timer` + `WX_TRIGGER_API_TOKEN_V0`: the token a timer run sends as `wxCloudApiToken` (wxCloudToken.ts);
  * - `TCB_SOURCE` (listed in `TCB_CONTEXT_KEYS`): what started the run, returned by `getWXContext().SOURCE`.
+ * Ours: `LIVE_API_BASE_URL` (src/admin/https-config.ts) points a function's HTTPS Live transport at the emulator.
  */
 import { CALL_SOURCES } from '../src/auth/caller'
+import { API_BASE_ENV } from '../src/admin/https-config'
 
 export interface SdkEnvOptions {
   /** Emulator base URL, e.g. `http://127.0.0.1:8787` (no path, no query). */
@@ -85,6 +87,8 @@ export function sdkEnv(options: SdkEnvOptions): Record<string, string> {
     SCF_FUNCTION_HANDLER: 'index.main',
     TCB_SOURCE: callSource(trigger, options.openid),
     TCB_CONTEXT_KEYS: 'TCB_SOURCE',
+    // The HTTPS-only Live endpoints (goods/delete, goods key) reach the emulator's own /wxaapi routes.
+    [API_BASE_ENV]: base,
   }
   if (options.functionName) env.SCF_FUNCTIONNAME = options.functionName
   // Emulator-only names (the real limits reach code through `context`); kept for scripts that inspect a run.

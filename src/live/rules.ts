@@ -263,6 +263,38 @@ export function checkGoodsUrl(url: string, onlinePages?: readonly string[]): Rul
   return null
 }
 
+/** goods/add's goodsInfo fields, which goods/update may change one by one. */
+export const GOODS_INFO_FIELDS = ['coverImgUrl', 'name', 'priceType', 'price', 'price2', 'url', 'thirdPartyAppid', 'goodsKey'] as const
+export type GoodsInfoField = (typeof GOODS_INFO_FIELDS)[number]
+
+/** The only fields approved goods may change: the price type and the prices. */
+const GOODS_PRICE_FIELDS: readonly GoodsInfoField[] = ['priceType', 'price', 'price2']
+
+/**
+ * goods/update fields each audit state allows: approved (2) only the price type and prices, under review (1)
+ * none, not audited (0) all. Rejected (3) is not named by the docs; it is edited to be resubmitted, so all.
+ * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/commodity-api.html
+ */
+export function goodsUpdatableFields(auditStatus: number): readonly GoodsInfoField[] {
+  if (auditStatus === 1) return []
+  if (auditStatus === 2) return GOODS_PRICE_FIELDS
+  return GOODS_INFO_FIELDS
+}
+
+/** The fields a goods/update sends (`changing`), against what the goods' audit state allows; 300010 otherwise. */
+export function checkGoodsUpdateFields(auditStatus: number, changing: readonly string[]): RuleProblem | null {
+  const allowed = goodsUpdatableFields(auditStatus)
+  if (allowed.length === 0) {
+    return ruleProblem(300010, 'goodsId', { zh: '审核中的商品不能修改，请先撤回审核', en: 'goods under review cannot be changed; withdraw the review first' })
+  }
+  const refused = changing.find((f) => !(allowed as readonly string[]).includes(f))
+  if (refused === undefined) return null
+  return ruleProblem(300010, refused, {
+    zh: `审核通过的商品只能修改 ${allowed.join('、')}`,
+    en: `approved goods may change only ${allowed.join(', ')}`,
+  })
+}
+
 // ---------- people ----------
 
 /** WeChat ID format: 6–20 characters, a letter first, then letters, digits, `_` or `-`. */

@@ -4,7 +4,7 @@
  * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/studio-api.html.
  */
 import type { GoodsFields } from '../../../src/live/schemas'
-import { checkGoodsName, checkGoodsPrice, checkGoodsUrl } from '../../../src/live/rules'
+import { checkGoodsName, checkGoodsPrice, checkGoodsUpdateFields, checkGoodsUrl } from '../../../src/live/rules'
 import { LiveStatus, OPEN_STATUSES } from '../../../src/live/status'
 import type { Room, RoomGoods, WarehouseGoods } from '../model'
 import { LiveError } from '../wire'
@@ -205,16 +205,11 @@ const goodsDelete: Handler<'goodsDelete'> = (ctx, p) => {
   return {}
 }
 
-const PRICE_FIELDS = new Set(['goodsId', 'priceType', 'price', 'price2'])
-
 const goodsUpdate: Handler<'goodsUpdate'> = (ctx, p) => {
   const gi = p.goodsInfo
   const g = settle(ctx, requireGoods(ctx, gi.goodsId))
-  if (g.auditStatus === 1) throw new LiveError(300010, `goodsId: goods ${g.goodsId} is under review; withdraw it first`)
-  if (g.auditStatus === 2) {
-    const other = Object.keys(gi).filter((k) => !PRICE_FIELDS.has(k) && gi[k as keyof typeof gi] !== undefined)
-    if (other.length) throw new LiveError(300010, `goodsInfo.${other[0]}: approved goods may only change priceType, price, price2`)
-  }
+  const changing = Object.keys(gi).filter((k) => k !== 'goodsId' && gi[k as keyof typeof gi] !== undefined)
+  enforce(checkGoodsUpdateFields(g.auditStatus, changing))
   const merged: GoodsFields = {
     coverImgUrl: gi.coverImgUrl ?? g.coverImgUrl,
     name: gi.name ?? g.name,

@@ -8,10 +8,12 @@ import { endpointActions } from './endpoints'
 import { peopleActions } from './people'
 import { roomGoodsActions } from './room-goods'
 import { roomActions } from './rooms'
+import { goodsActions } from './goods'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
   ...roomActions,
+  ...goodsActions,
   ...adminActions,
   ...roomGoodsActions,
   ...peopleActions,
