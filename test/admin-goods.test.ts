@@ -3,10 +3,14 @@
  * state, withdraw and resubmit, delete over HTTPS with the AppSecret, the live_goods mirror after each change and
  * after the sync's audit pass, and the day's review budget.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shanghaiDay } from '../src/live/day'
 import { checkGoodsUpdateFields, goodsUpdatableFields } from '../src/live/rules'
 import { SANDBOX_SECRET } from '../emulator/sandbox/state'
+import { APP_JSON, miniProgramPages } from '../tools/miniprogram-pages'
 import { startAdminHarness, VIEWER, type AdminHarness } from './admin-harness'
 
 let h: AdminHarness
@@ -237,5 +241,20 @@ describe('liveAdmin goods warehouse', () => {
     expect(await h.call('goodsAudit', { goodsId: 1 })).toMatchObject({ ok: false, error: { code: 'resource_exhausted', errcode: 300012, reviewBudgetLeft: 0 } })
     expect(h.liveCalls()).toBe(calls)
     expect(await h.call('reviewBudget', {})).toMatchObject({ ok: true, data: { left: 0, used: 500, exhausted: false } })
+  })
+})
+
+describe("the mini-program's pages the build hands to the function", () => {
+  it('reads app.json pages and subpackage pages under their root, and names a broken field', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'app-json-'))
+    const file = path.join(dir, 'app.json')
+    writeFileSync(file, JSON.stringify({ pages: ['pages/home/index'], subpackages: [{ root: 'shop', pages: ['pages/goods/detail'] }] }))
+    expect(miniProgramPages(file)).toEqual(['pages/home/index', 'shop/pages/goods/detail'])
+    writeFileSync(file, JSON.stringify({ pages: ['pages/home/index'], subPackages: [{ root: '', pages: [] }] }))
+    expect(() => miniProgramPages(file)).toThrow(/subpackages\.0\.root/)
+    writeFileSync(file, JSON.stringify({ pages: 'pages/home/index' }))
+    expect(() => miniProgramPages(file)).toThrow(/pages: must be an array/)
+    rmSync(dir, { recursive: true, force: true })
+    expect(miniProgramPages()).toEqual(JSON.parse(readFileSync(APP_JSON, 'utf8')).pages)
   })
 })

@@ -169,7 +169,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       const { goodsId, ...fields } = p.goodsInfo
       const changing = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] !== undefined)
       if (changing.length === 0) {
-        fail('invalid_argument', { zh: `${INFO}：没有要修改的字段`, en: `${INFO.slice(0, -1)}: no field to change` }, { field: 'goodsInfo' })
+        fail('invalid_argument', { zh: 'goodsInfo：除 goodsId 外至少要有一个要修改的字段', en: 'goodsInfo: needs at least one field to change besides goodsId' }, { field: 'goodsInfo' })
       }
       const view = await warehouseItem(ctx, goodsId, `${INFO}goodsId`)
       const refused = checkGoodsUpdateFields(view.auditStatus, changing)
