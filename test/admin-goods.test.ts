@@ -202,6 +202,20 @@ describe('liveAdmin goods warehouse', () => {
     expect(mirror(goodsId)).toMatchObject({ auditStatus: 2, auditCheckedAt: expect.any(Date) })
   })
 
+  it('deleting goods shown in a cached room re-reads that room, so viewers stop seeing the goods at once', async () => {
+    const { goodsId } = await add()
+    h.emu.control.auditGoods(goodsId, 'approve')
+    const now = h.emu.clock.nowSeconds()
+    const { roomId } = h.emu.control.createRoom({ name: '春茶上新直播', startTime: now + 3600, endTime: now + 3 * 3600, anchorName: '小美老师', anchorWechat: 'anchor_xiaomei' })
+    h.emu.control.importGoods({ roomId, goodsIds: [goodsId] })
+    expect(await h.emu.fireTimer('liveSync')).toMatchObject({ status: 'ok' })
+    const cached = () => h.emu.engine.find('live_rooms', { roomId })[0] as { goods: { goodsId: number }[] }
+    expect(cached().goods.map((g) => g.goodsId)).toEqual([goodsId])
+
+    expect(await h.call('goodsDelete', { goodsId })).toMatchObject({ ok: true, data: { rooms: [{ roomId, cache: 'written' }] } })
+    expect(cached().goods).toEqual([])
+  })
+
   it('refreshGoodsAudit asks the platform about mirrored goods now and writes what changed', async () => {
     const a = await add()
     const b = await add()

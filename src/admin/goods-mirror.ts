@@ -40,6 +40,35 @@ export interface GoodsMirrorDoc extends MirrorFields {
   missingUpstream: boolean
 }
 
+/** A new mirror document for goods as goods/add took it or getgoodswarehouse shows it. */
+export function newMirrorDoc(
+  ctx: ActionContext,
+  g: Omit<MirrorFields, 'price2' | 'thirdPartyAppid' | 'goodsKey'> & { goodsId: number; price2?: number; thirdPartyAppid?: string; goodsKey?: string[] },
+  auditStatus: number,
+  auditId: number | null,
+): GoodsMirrorDoc {
+  const now = new Date(ctx.ports.nowMs())
+  return {
+    goodsId: g.goodsId,
+    auditStatus,
+    auditId,
+    name: g.name,
+    coverImgUrl: g.coverImgUrl,
+    priceType: g.priceType,
+    price: g.price,
+    // A fixed price has no second price (the platform drops it).
+    price2: g.priceType === 1 ? null : (g.price2 ?? null),
+    url: g.url,
+    thirdPartyAppid: g.thirdPartyAppid ?? '',
+    goodsKey: g.goodsKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+    updatedBy: ctx.caller.openid,
+    deletedAt: null,
+    missingUpstream: false,
+  }
+}
+
 /** A stored mirror row as the back office reads it, or null when the document is not one. */
 export function asMirror(doc: RawDoc): GoodsMirrorDoc | null {
   if (typeof doc.goodsId !== 'number' || typeof doc.auditStatus !== 'number') return null

@@ -13,7 +13,7 @@ import { cond } from '../../sync/driver'
 import type { EndpointId } from '../../live/catalogue'
 import { checkTexts } from '../content'
 import { budgetExhausted, countReview, markReviewsExhausted, readReviewBudget, requireReview } from '../goods-budget'
-import { listMirrored, readMirror, putMirror, writeMirror, type GoodsMirrorDoc } from '../goods-mirror'
+import { listMirrored, newMirrorDoc, readMirror, putMirror, writeMirror, type GoodsMirrorDoc } from '../goods-mirror'
 import { knownPages } from '../goods-pages'
 import { AdminFailure, fail, ruleFailure } from '../reply'
 import { refreshRoom, type CacheOutcome } from '../write-through'
@@ -65,34 +65,11 @@ async function warehouseItem(ctx: ActionContext, goodsId: number, field: string)
   return item
 }
 
-/** A mirror document for goods first seen through the platform's view (created elsewhere, changed here). */
-function mirrorFromView(ctx: ActionContext, view: WarehouseView, auditId: number | null): GoodsMirrorDoc {
-  const now = new Date(ctx.ports.nowMs())
-  return {
-    goodsId: view.goodsId,
-    auditStatus: view.auditStatus,
-    auditId,
-    name: view.name,
-    coverImgUrl: view.coverImgUrl,
-    priceType: view.priceType,
-    price: view.price,
-    price2: view.priceType === 1 ? null : (view.price2 ?? null),
-    url: view.url,
-    thirdPartyAppid: view.thirdPartyAppid ?? '',
-    goodsKey: null,
-    createdAt: now,
-    updatedAt: now,
-    updatedBy: ctx.caller.openid,
-    deletedAt: null,
-    missingUpstream: false,
-  }
-}
-
 /** Builds the whole mirror document from the platform when the goods is not mirrored yet; null if it cannot. */
 const wholeFromPlatform = (ctx: ActionContext, goodsId: number, auditId: number | null) => async (): Promise<GoodsMirrorDoc | null> => {
   const { goods } = await ctx.ports.live.goodsInfo({ goodsIds: [goodsId] })
   const view = goods.find((g) => g.goodsId === goodsId)
-  return view ? mirrorFromView(ctx, view, auditId) : null
+  return view ? newMirrorDoc(ctx, view, view.auditStatus, auditId) : null
 }
 
 /** The refusal of an update the audit state does not allow, naming the field and what may change. */
@@ -131,25 +108,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       const gi = p.goodsInfo
       await checkGoodsAdd(ctx, gi)
       const { result, reviewBudgetLeft } = await submitForReview(ctx, 'goodsAdd', () => ctx.ports.live.goodsAdd({ goodsInfo: gi }))
-      const now = new Date(ctx.ports.nowMs())
-      const mirror = await putMirror(ctx, {
-        goodsId: result.goodsId,
-        auditStatus: 1,
-        auditId: result.auditId,
-        name: gi.name,
-        coverImgUrl: gi.coverImgUrl,
-        priceType: gi.priceType,
-        price: gi.price,
-        price2: gi.priceType === 1 ? null : (gi.price2 ?? null),
-        url: gi.url,
-        thirdPartyAppid: gi.thirdPartyAppid ?? '',
-        goodsKey: gi.goodsKey ?? null,
-        createdAt: now,
-        updatedAt: now,
-        updatedBy: ctx.caller.openid,
-        deletedAt: null,
-        missingUpstream: false,
-      })
+      const mirror = await putMirror(ctx, newMirrorDoc(ctx, { ...gi, goodsId: result.goodsId }, 1, result.auditId))
       return { goodsId: result.goodsId, auditId: result.auditId, auditStatus: 1, reviewBudgetLeft, mirror }
     },
   }),
@@ -191,10 +150,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       for (const k of changing) set[k] = fields[k as keyof typeof fields]
       // A fixed price has no second price (the platform drops it).
       if (merged.priceType === 1) set.price2 = null
-      const mirror = await writeMirror(ctx, goodsId, set, async () => {
-        const doc = mirrorFromView(ctx, view, null)
-        return { ...doc, ...set } as GoodsMirrorDoc
-      })
+      const mirror = await writeMirror(ctx, goodsId, set, async () => ({ ...newMirrorDoc(ctx, view, view.auditStatus, null), ...set }))
       return { goodsId, changed: changing, mirror }
     },
   }),
