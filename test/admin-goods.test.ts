@@ -209,7 +209,7 @@ describe('liveAdmin goods warehouse', () => {
     const { roomId } = h.emu.control.createRoom({ name: '春茶上新直播', startTime: now + 3600, endTime: now + 3 * 3600, anchorName: '小美老师', anchorWechat: 'anchor_xiaomei' })
     h.emu.control.importGoods({ roomId, goodsIds: [goodsId] })
     expect(await h.emu.fireTimer('liveSync')).toMatchObject({ status: 'ok' })
-    const cached = () => h.emu.engine.find('live_rooms', { roomId })[0] as { goods: { goodsId: number }[] }
+    const cached = () => h.emu.engine.find('live_rooms', { roomId })[0] as unknown as { goods: { goodsId: number }[] }
     expect(cached().goods.map((g) => g.goodsId)).toEqual([goodsId])
 
     expect(await h.call('goodsDelete', { goodsId })).toMatchObject({ ok: true, data: { rooms: [{ roomId, cache: 'written' }] } })
