@@ -11,7 +11,8 @@ import { shanghaiDay } from '../src/live/day'
 import { checkGoodsUpdateFields, goodsUpdatableFields } from '../src/live/rules'
 import { SANDBOX_SECRET } from '../emulator/sandbox/state'
 import { APP_JSON, miniProgramPages } from '../tools/miniprogram-pages'
-import { startAdminHarness, VIEWER, type AdminHarness } from './admin-harness'
+import { createWxCloud } from '../emulator/client/wx-cloud'
+import { OWNER, startAdminHarness, VIEWER, type AdminHarness } from './admin-harness'
 
 let h: AdminHarness
 
@@ -79,6 +80,24 @@ describe('liveAdmin goods warehouse', () => {
     const budget = await h.call('reviewBudget', {})
     expect(budget).toMatchObject({ ok: true, data: { limit: 500, left: before - 1, exhausted: false } })
     expect(budget.ok && budget.data.day).toBe(shanghaiDay(h.emu.clock.nowMs()))
+  })
+
+  it('takes the cover as a cloud storage file ID, uploaded as temporary media once and reused, or refuses a missing file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'goods-cover-'))
+    const local = path.join(dir, 'cover.png')
+    writeFileSync(local, Buffer.alloc(2048, 5))
+    const { fileID } = await createWxCloud({ url: h.emu.url, openid: OWNER }).uploadFile({ cloudPath: 'goods/cover.png', filePath: local })
+    rmSync(dir, { recursive: true, force: true })
+    const first = await add({ coverImgUrl: fileID })
+    const mediaId = mirror(first.goodsId)?.coverImgUrl as string
+    expect(h.emu.sandbox.media(mediaId)?.bytes).toEqual(Buffer.alloc(2048, 5))
+    const second = await add({ coverImgUrl: fileID })
+    expect(mirror(second.goodsId)?.coverImgUrl).toBe(mediaId)
+
+    const calls = h.liveCalls()
+    const gone = `cloud://${h.emu.storage.envId}.${h.emu.storage.bucket}/goods/never-uploaded.png`
+    expect(await h.call('goodsAdd', { goodsInfo: goodsInfo({ coverImgUrl: gone }) })).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'goodsInfo.coverImgUrl' } })
+    expect(h.liveCalls()).toBe(calls)
   })
 
   it('refuses before any Live call a name too wide, a price pair per price type, a page not in app.json, a sensitive word', async () => {

@@ -15,6 +15,7 @@ import { checkTexts } from '../content'
 import { budgetExhausted, countReview, markReviewsExhausted, readReviewBudget, requireReview } from '../goods-budget'
 import { listMirrored, newMirrorDoc, readMirror, putMirror, writeMirror, type GoodsMirrorDoc } from '../goods-mirror'
 import { knownPages } from '../goods-pages'
+import { resolveImage } from '../media'
 import { AdminFailure, fail, ruleFailure } from '../reply'
 import { refreshRoom, type CacheOutcome } from '../write-through'
 import { defineAction, type ActionContext, type ActionDef } from '../types'
@@ -33,6 +34,14 @@ export async function checkGoodsAdd(ctx: ActionContext, goods: GoodsFields, pref
   const problem = checkGoodsName(goods.name) ?? checkGoodsPrice(goods) ?? checkGoodsUrl(goods.url, knownPages())
   if (problem) throw ruleFailure(problem, prefix)
   await checkTexts(ctx, [{ field: `${prefix}name`, text: goods.name }])
+}
+
+/**
+ * The cover as a media_id: given as one, or a cloud storage file ID turned into temporary media (cached per file).
+ * Its only documented bound is in pixels (300×300), which the platform checks; no byte rule applies here.
+ */
+async function coverMediaId(ctx: ActionContext, value: string): Promise<string> {
+  return (await resolveImage(ctx, `${INFO}coverImgUrl`, value, () => null)).mediaId
 }
 
 /**
@@ -100,16 +109,23 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
     name: 'goodsAdd',
     who: 'admin',
     mutates: true,
-    summary: { zh: '添加商品到商品库并提交审核（占用当天提审次数），记入商品镜像', en: 'Add a goods item to the warehouse and submit it for review (spends one of the day\'s reviews); mirrored in live_goods' },
+    summary: {
+      zh: '添加商品到商品库并提交审核（占用当天提审次数），记入商品镜像；封面 coverImgUrl 可传 media_id 或云存储文件 ID（cloud://…）',
+      en: "Add a goods item to the warehouse and submit it for review (spends one of the day's reviews), mirrored in live_goods; the cover coverImgUrl is a media_id or a cloud storage file ID (cloud://…)",
+    },
     params: catalogue.goodsAdd.request,
     reply: '{goodsId, auditId, auditStatus: 1, reviewBudgetLeft, mirror: "written" | "failed"}',
     calls: ['goodsAdd'],
     run: async (ctx, p) => {
       const gi = p.goodsInfo
       await checkGoodsAdd(ctx, gi)
-      const { result, reviewBudgetLeft } = await submitForReview(ctx, 'goodsAdd', () => ctx.ports.live.goodsAdd({ goodsInfo: gi }))
-      const mirror = await putMirror(ctx, newMirrorDoc(ctx, { ...gi, goodsId: result.goodsId }, 1, result.auditId))
-      return { goodsId: result.goodsId, auditId: result.auditId, auditStatus: 1, reviewBudgetLeft, mirror }
+      const { result, reviewBudgetLeft } = await submitForReview(ctx, 'goodsAdd', async () => {
+        const sent = { ...gi, coverImgUrl: await coverMediaId(ctx, gi.coverImgUrl) }
+        return { sent, reply: await ctx.ports.live.goodsAdd({ goodsInfo: sent }) }
+      })
+      const { sent, reply } = result
+      const mirror = await putMirror(ctx, newMirrorDoc(ctx, { ...sent, goodsId: reply.goodsId }, 1, reply.auditId))
+      return { goodsId: reply.goodsId, auditId: reply.auditId, auditStatus: 1, reviewBudgetLeft, mirror }
     },
   }),
 
@@ -118,8 +134,8 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
     who: 'admin',
     mutates: true,
     summary: {
-      zh: '修改商品：未审核或被驳回的可改全部字段，审核通过的只能改价格类型与价格，审核中的不能改（调用前检查）',
-      en: 'Update a goods item: not audited or rejected goods may change every field, approved goods only the price type and prices, goods under review nothing (checked before the call)',
+      zh: '修改商品：未审核或被驳回的可改全部字段，审核通过的只能改价格类型与价格，审核中的不能改（调用前检查）；封面可传 media_id 或云存储文件 ID',
+      en: 'Update a goods item: not audited or rejected goods may change every field, approved goods only the price type and prices, goods under review nothing (checked before the call); the cover is a media_id or a cloud storage file ID',
     },
     params: catalogue.goodsUpdate.request,
     reply: '{goodsId, changed: string[], mirror: "written" | "failed"}; a refused field answers failed_precondition with errcode 300010, auditStatus and updatableFields',
@@ -145,9 +161,10 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       if (problem) throw ruleFailure(problem, INFO)
       if (fields.name !== undefined) await checkTexts(ctx, [{ field: `${INFO}name`, text: fields.name }])
 
-      await ctx.ports.live.goodsUpdate({ goodsInfo: p.goodsInfo })
+      const sent = fields.coverImgUrl === undefined ? p.goodsInfo : { ...p.goodsInfo, coverImgUrl: await coverMediaId(ctx, fields.coverImgUrl) }
+      await ctx.ports.live.goodsUpdate({ goodsInfo: sent })
       const set: Record<string, unknown> = {}
-      for (const k of changing) set[k] = fields[k as keyof typeof fields]
+      for (const k of changing) set[k] = sent[k as keyof typeof sent]
       // A fixed price has no second price (the platform drops it).
       if (merged.priceType === 1) set.price2 = null
       const mirror = await writeMirror(ctx, goodsId, set, async () => ({ ...newMirrorDoc(ctx, view, view.auditStatus, null), ...set }))
