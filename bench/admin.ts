@@ -160,9 +160,11 @@ export async function runAdminBench(args: Args, table: ActionTable = actionTable
         notMeasured.push({ action: def.name, why: `${endpoint} has no cloud call to compare with (HTTPS only)` })
         continue
       }
-      const p = params[endpoint]
+      // A composite action takes its own params, not its first endpoint's: only a same-named action reuses them.
+      const p = def.name === endpoint ? params[endpoint] : undefined
       if (!p) {
-        notMeasured.push({ action: def.name, why: 'no params that succeed when repeated unchanged' })
+        const why = def.name === endpoint ? 'no params that succeed when repeated unchanged' : `composite action (calls ${def.calls.join(', ')}): no bare call with the same params`
+        notMeasured.push({ action: def.name, why })
         continue
       }
       const adminEvent = { action: def.name, params: p }

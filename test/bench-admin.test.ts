@@ -8,7 +8,8 @@ import { formatReport, parseArgs, runAdminBench } from '../bench/admin'
 
 describe('bench:admin', () => {
   it('times actions against the bare cloud call, lists what it cannot time, and prints cold start and bundle with PASS/FAIL', async () => {
-    const table = { getRoleList: actionTable.getRoleList, getGoodsKey: actionTable.getGoodsKey, deleteRoom: actionTable.deleteRoom, whoami: actionTable.whoami }
+    const composite = { ...actionTable.getRoleList, name: 'rolesAndMore', calls: ['getRoleList', 'getFollowers'] as const }
+    const table = { getRoleList: actionTable.getRoleList, getGoodsKey: actionTable.getGoodsKey, deleteRoom: actionTable.deleteRoom, whoami: actionTable.whoami, rolesAndMore: composite }
     const report = await runAdminBench(parseArgs(['--calls', '2', '--runs', '1']), table)
     expect(report.measured.map((m) => m.action)).toEqual(['getRoleList'])
     const [m] = report.measured
@@ -17,6 +18,7 @@ describe('bench:admin', () => {
     expect(report.notMeasured).toEqual([
       { action: 'deleteRoom', why: 'no params that succeed when repeated unchanged' },
       { action: 'getGoodsKey', why: 'getGoodsKey has no cloud call to compare with (HTTPS only)' },
+      { action: 'rolesAndMore', why: 'composite action (calls getRoleList, getFollowers): no bare call with the same params' },
     ])
     expect(report.bundle.pass).toBe(report.bundle.bytes <= report.bundle.maxBytes)
     const lines = formatReport(report)
