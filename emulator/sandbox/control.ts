@@ -29,6 +29,7 @@ import { liveStatusName } from '../../src/live/status'
 import { isWechatId } from '../../src/live/rules'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
+import { type TextCheckWord, textCheckBodySchema } from './text-check'
 import { AuditStatus as AUDIT_STATUS, RoleId, auditStatusSchema, goodsFields, positiveInt } from '../../src/live/schemas'
 import { catalogue } from '../../src/live/catalogue'
 import * as zm from '../../src/live/zod'
@@ -109,6 +110,10 @@ export interface SandboxControl {
   options(): Record<TunableName, unknown>
   /** Validates and applies a change to those options (the account is kept); returns the new values. */
   setOptions(input: unknown): Record<TunableName, unknown>
+  /** The words `security.msgSecCheck` refuses, in list order. */
+  textCheckWords(): { words: TextCheckWord[] }
+  /** Replaces that list (`{words: [word | {word, label?, suggest?}]}`); a bad body leaves the old list. */
+  setTextCheckWords(input: unknown): { words: TextCheckWord[] }
 }
 
 /** `{UnderReview: 1}` → `underReview` for 1: names come from the enum, never from a second table. */
@@ -331,11 +336,31 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
       sandbox.configure(patchToOptions(patch, sandbox.options))
       return currentTunables(sandbox.options)
     },
+
+    textCheckWords() {
+      return { words: st().textCheckWords.map((w) => ({ ...w })) }
+    },
+
+    setTextCheckWords(input) {
+      const body = parseInput(textCheckBodySchema, input, 'textCheck')
+      st().textCheckWords = body.words
+      return control.textCheckWords()
+    },
   }
   return notifying(control, sandbox)
 }
 
-const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set(['calls', 'pushedMessages', 'rooms', 'goods', 'members', 'followers', 'faults', 'options'])
+const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set([
+  'calls',
+  'pushedMessages',
+  'rooms',
+  'goods',
+  'members',
+  'followers',
+  'faults',
+  'options',
+  'textCheckWords',
+])
 
 /**
  * The control API mutates `sandbox.state` directly, so each operation that may change something tells the

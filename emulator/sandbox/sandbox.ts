@@ -20,6 +20,8 @@ import { goodsHandlers } from './handlers/goods'
 import { memberHandlers } from './handlers/members'
 import { LiveError, errorBody } from './wire'
 import { SandboxControlError, parseInput } from './errors'
+import { TEXT_CHECK_API } from '../../src/cloud/text-check'
+import { textCheckAnswer, textCheckRequestProblem } from './text-check'
 import {
   SNAPSHOT_VERSION,
   type FaultSnapshot,
@@ -39,7 +41,10 @@ export { SNAPSHOT_VERSION, type SandboxSnapshot } from './snapshot'
 const HANDLERS: Handlers = { ...roomHandlers, ...goodsHandlers, ...memberHandlers }
 
 export interface FaultSpec {
-  /** Cloud name (`liveBroadcast.getLiveInfo`), or the path for endpoints without one; the endpoint id also works. */
+  /**
+   * Cloud name (`liveBroadcast.getLiveInfo`), or the path for endpoints without one; the endpoint id also works.
+   * `security.msgSecCheck` (the text check) takes faults too.
+   */
   api: string
   /** How many of the next calls answer with the fault. */
   times: number
@@ -233,9 +238,9 @@ export class LiveSandbox {
   restore(snapshot: unknown): void {
     const s = parseInput(sandboxSnapshotSchema, snapshot, 'restore')
     const faults = s.faults.map((f, i) => {
-      const endpoint = findEndpoint(f.api)
-      if (!endpoint) throw new SandboxControlError(400, `restore: faults.${i}.api: ${f.api} is not an API of the catalogue`, `faults.${i}.api`)
-      return { ...f, keys: new Set([apiKey(endpoint), endpoint.id]) }
+      const keys = faultKeys(f.api)
+      if (!keys) throw new SandboxControlError(400, `restore: faults.${i}.api: ${f.api} is not an API of the catalogue`, `faults.${i}.api`)
+      return { ...f, keys }
     })
     const live = stateFromSnapshot(s, this.clock, this.opts)
     this.live = live
@@ -286,15 +291,8 @@ export class LiveSandbox {
     if (used >= limit) return reply(errorBody(45009, 'reach max api daily quota limit'))
     this.count(this.quotaUsed, day, bucket)
 
-    const fault = this.takeFault(api, endpoint.id)
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
-    if (fault?.malformed) return { httpStatus: 200, body: {}, rawBody: '{"errcode":0,"errmsg":"ok","room_info":[{"name":' }
-    if (fault?.httpStatus !== undefined) {
-      return { httpStatus: fault.httpStatus, body: {}, rawBody: `sandbox fault: HTTP ${fault.httpStatus}` }
-    }
-    if (fault?.errcode !== undefined) {
-      return reply(errorBody(fault.errcode, `sandbox fault: ${describeErrcode(fault.errcode).en}`))
-    }
+    const faulty = await this.faultReply(this.takeFault(api, endpoint.id))
+    if (faulty) return faulty
 
     // The params came from this endpoint's own request schema, which is what its handler is typed to take.
     const handle = HANDLERS[call.endpointId] as (ctx: HandlerContext, params: unknown) => Record<string, unknown>
@@ -308,6 +306,35 @@ export class LiveSandbox {
     } catch (e) {
       if (e instanceof LiveError) return reply(errorBody(e.errcode, e.message, e.extra))
       return reply(errorBody(-1, `sandbox internal error in ${endpoint.id}: ${(e as Error).message}`))
+    }
+  }
+
+  /** What a taken fault answers (after its delay), or undefined when the call goes on (no fault, or a delay only). */
+  private async faultReply(fault: FaultSpec | undefined): Promise<LiveReply | undefined> {
+    if (!fault) return undefined
+    if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
+    if (fault.malformed) return { httpStatus: 200, body: {}, rawBody: '{"errcode":0,"errmsg":"ok","room_info":[{"name":' }
+    if (fault.httpStatus !== undefined) return { httpStatus: fault.httpStatus, body: {}, rawBody: `sandbox fault: HTTP ${fault.httpStatus}` }
+    if (fault.errcode !== undefined) return reply(errorBody(fault.errcode, `sandbox fault: ${describeErrcode(fault.errcode).en}`))
+    return undefined
+  }
+
+  // ---------- the text check ----------
+
+  /**
+   * `security.msgSecCheck`, in the order a Live call goes: counted in the call log, the request checked, then a
+   * queued fault for it, then the answer from the word list (`state.textCheckWords`). It has no daily quota here.
+   */
+  async checkText(params: Record<string, unknown>): Promise<LiveReply> {
+    try {
+      this.count(this.log, shanghaiDay(this.clock.nowSeconds() * 1000), TEXT_CHECK_API)
+      const problem = textCheckRequestProblem(params)
+      if (problem) return reply(problem)
+      const faulty = await this.faultReply(this.takeFault(TEXT_CHECK_API, TEXT_CHECK_API))
+      if (faulty) return faulty
+      return reply(textCheckAnswer(params.content as string, this.live.textCheckWords))
+    } finally {
+      this.notifyChange()
     }
   }
 
@@ -336,9 +363,9 @@ export class LiveSandbox {
   /** Queues a fault for the next `times` calls to `api`. Throws SandboxControlError (400) on bad input. */
   addFault(spec: FaultSpec): void {
     const f = parseInput(faultSchema, spec, 'addFault')
-    const endpoint = findEndpoint(f.api)
-    if (!endpoint) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue`, 'api')
-    this.faults.push({ ...f, remaining: f.times, keys: new Set([apiKey(endpoint), endpoint.id]) })
+    const keys = faultKeys(f.api)
+    if (!keys) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue, nor ${TEXT_CHECK_API}`, 'api')
+    this.faults.push({ ...f, remaining: f.times, keys })
     this.notifyChange()
   }
 
@@ -537,5 +564,12 @@ export function apiKey(e: EndpointDef): string {
 /** The catalogue endpoint a fault names: cloud name, path or endpoint id. */
 function findEndpoint(api: string): EndpointDef | undefined {
   return endpointList.find((e) => e.cloud === api || e.path === api || e.id === api)
+}
+
+/** The names a fault for `api` matches: the endpoint's cloud name (or path) and id, or the text check's name. */
+function faultKeys(api: string): Set<string> | undefined {
+  const endpoint = findEndpoint(api)
+  if (endpoint) return new Set([apiKey(endpoint), endpoint.id])
+  return api === TEXT_CHECK_API ? new Set([api]) : undefined
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { Clock } from '../clock'
 import { EVENT_STATUSES, type Media, type Member, type Room, type WarehouseGoods } from './model'
 import { LiveState, type ResolvedOptions } from './state'
+import { textCheckWordSchema } from './text-check'
 
 export const SNAPSHOT_VERSION = 1
 
@@ -130,6 +131,8 @@ export const sandboxSnapshotSchema = z
     reviewsByDay: z.record(day, nonNegInt),
     pushedRoomByDay: z.record(day, id),
     vendorGoodsKey: z.array(z.string()),
+    /** Absent in snapshots written before the text check existed. */
+    textCheckWords: z.array(textCheckWordSchema).default([]),
     counters: z.object({
       nextRoomId: id,
       nextGoodsId: id,
@@ -214,6 +217,7 @@ export function stateToSnapshot(st: LiveState): Omit<SandboxSnapshot, 'version' 
     reviewsByDay: Object.fromEntries(st.reviewsByDay),
     pushedRoomByDay: Object.fromEntries(st.pushedRoomByDay),
     vendorGoodsKey: [...st.vendorGoodsKey],
+    textCheckWords: st.textCheckWords.map((w) => ({ ...w })),
     counters: {
       nextRoomId: st.nextRoomId,
       nextGoodsId: st.nextGoodsId,
@@ -248,6 +252,7 @@ export function stateFromSnapshot(s: SandboxSnapshot, clock: Clock, options: Res
   for (const [d, n] of Object.entries(s.reviewsByDay)) st.reviewsByDay.set(d, n)
   for (const [d, roomId] of Object.entries(s.pushedRoomByDay)) st.pushedRoomByDay.set(d, roomId)
   st.vendorGoodsKey = [...s.vendorGoodsKey]
+  st.textCheckWords = s.textCheckWords.map((w) => ({ ...w }))
   st.nextRoomId = s.counters.nextRoomId
   st.nextGoodsId = s.counters.nextGoodsId
   st.nextAuditId = s.counters.nextAuditId

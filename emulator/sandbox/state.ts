@@ -14,6 +14,7 @@ import {
   openidFor,
 } from './model'
 import { isWechatId } from '../../src/live/rules'
+import type { TextCheckWord } from './text-check'
 
 export interface SandboxOptions {
   /** Most rows getliveinfo returns per page, whatever `limit` asks (community saw 50; docs say ≤ 100). Default 100. */
@@ -102,6 +103,8 @@ export class LiveState {
   /** Shanghai day → the room pushed to subscribers that day. */
   readonly pushedRoomByDay = new Map<string, number>()
   vendorGoodsKey: string[] = []
+  /** Words `security.msgSecCheck` refuses (the control API sets them). */
+  textCheckWords: TextCheckWord[] = []
   nextRoomId = 1
   nextGoodsId = 1
   nextAuditId = 1

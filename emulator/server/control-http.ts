@@ -157,6 +157,19 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     does: 'the next `times` calls to `api` fail that way',
     handler: ({ emu, body }) => emu.control.addFault(body),
   },
+  {
+    method: 'GET',
+    path: '/__sandbox/text-check',
+    does: 'the words security.msgSecCheck refuses, each with its label and suggest',
+    handler: ({ emu }) => emu.control.textCheckWords(),
+  },
+  {
+    method: 'PUT',
+    path: '/__sandbox/text-check',
+    body: '{"words": [word | {word, label?, suggest?: risky|review}]}',
+    does: 'replaces the words security.msgSecCheck refuses (kept with the sandbox)',
+    handler: ({ emu, body }) => emu.control.setTextCheckWords(body),
+  },
   { method: 'GET', path: '/__sandbox/calls', does: 'Live API calls per API per Asia/Shanghai day', handler: ({ emu }) => emu.control.calls() },
   { method: 'GET', path: '/__sandbox/messages', does: 'subscriber pushes sent', handler: ({ emu }) => emu.control.pushedMessages() },
   {

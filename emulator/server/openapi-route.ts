@@ -1,9 +1,11 @@
 /**
  * Cloud call (`cloud.openapi.*` → `wx.openApi`) routing: the platform checks the calling function's
  * `permissions.openapi` (answering -604101 when the API is not listed), then hands the call to WeChat.
- * Here WeChat is the Live sandbox, plus the temporary-media upload that rooms and goods need.
+ * Here WeChat is the Live sandbox, plus the temporary-media upload that rooms and goods need and the text check
+ * the admin function runs before submitting names.
  */
 import { endpointsByCloudName } from '../../src/live/catalogue'
+import { TEXT_CHECK_API } from '../../src/cloud/text-check'
 import type { Caller } from '../identity'
 import type { LiveSandbox } from '../sandbox/sandbox'
 import type { LiveReply } from '../sandbox/types'
@@ -34,7 +36,7 @@ export function createOpenApiRouter(sandbox: LiveSandbox) {
     media: Record<string, MediaFile>,
   ): Promise<OpenApiOutcome> {
     const endpoint = endpointsByCloudName[apiName]
-    if (!endpoint && apiName !== MEDIA_UPLOAD_API) return { platformError: PLATFORM.apiNotFound }
+    if (!endpoint && apiName !== MEDIA_UPLOAD_API && apiName !== TEXT_CHECK_API) return { platformError: PLATFORM.apiNotFound }
     if (caller.kind === 'function' && !caller.openapi.includes(apiName)) return { platformError: PLATFORM.noPermission }
 
     if (apiName === MEDIA_UPLOAD_API) {
@@ -42,6 +44,7 @@ export function createOpenApiRouter(sandbox: LiveSandbox) {
       if (!file) return json({ errcode: 41005, errmsg: 'media data missing' })
       return json(sandbox.uploadMedia({ type: String(params.type ?? ''), ...file }))
     }
+    if (apiName === TEXT_CHECK_API) return fromReply(await sandbox.checkText(params))
     const reply = await sandbox.callApi({ endpointId: endpoint!.id, params, via: 'cloud' })
     return fromReply(reply)
   }

@@ -28,9 +28,20 @@ export interface MediaPort {
   uploadTemp(bytes: Uint8Array, name: string): Promise<string>
 }
 
-/** The platform's text check (`security.msgSecCheck`); null when not configured. */
+/** What the platform's text check said about one text. */
+export interface TextVerdict {
+  suggest: 'pass' | 'review' | 'risky'
+  /** 100 is normal; the others name the kind of problem (src/cloud/text-check.ts TEXT_CHECK_LABELS). */
+  label: number
+  /** The listed word that matched, when the platform says which. */
+  keyword?: string
+  traceId?: string
+}
+
+/** The platform's text check (`security.msgSecCheck`); null where the function has none. */
 export interface TextCheckPort {
-  check(text: string, openid: string): Promise<{ pass: boolean; label?: number; keyword?: string }>
+  /** Throws when the platform could not give a verdict (an errcode, a failed call, a malformed reply). */
+  check(text: string, openid: string): Promise<TextVerdict>
 }
 
 export interface AdminPorts {

@@ -1,7 +1,7 @@
 /**
  * Live API errcodes with sentences a merchant understands, and the error classes every transport throws.
  * Source: the error tables of https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/studio-api.html, commodity-api.html, role-manage.html and
- * subscribe-api.html, plus the platform codes of cloud call and access_token.
+ * subscribe-api.html, plus the platform codes of cloud call and access_token, and those of the text check.
  * Tests assert on `errcode`; the sentences are for people.
  */
 import type * as z from './zod'
@@ -112,6 +112,14 @@ export const LIVE_ERRCODES: Readonly<Record<number, ErrcodeText>> = {
   9410003: { zh: '获取回放失败', en: 'Fetching the replay failed' },
   9410005: { zh: '今天已有其他直播间推送过消息（每天只能推送一个直播间）', en: 'Another room was already pushed today (one room per day)' },
   9410006: { zh: '直播间不在直播中', en: 'The room is not live' },
+
+  // The text check the admin function runs before submitting (security.msgSecCheck, version 2):
+  // https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
+  40003: { zh: 'openid 无效', en: 'Invalid openid' },
+  40129: { zh: '场景值错误（只支持 1 资料、2 评论、3 论坛、4 社交日志）', en: 'Invalid scene (only 1 profile, 2 comment, 3 forum, 4 social log)' },
+  43104: { zh: 'appid 与 openid 不匹配', en: 'The appid does not match the openid' },
+  44002: { zh: '传递的参数为空', en: 'A required parameter is empty' },
+  61010: { zh: '该用户近两小时未访问过小程序，无法检测', en: 'The user has not visited the mini program in the last two hours, so the text cannot be checked' },
 }
 
 export function describeErrcode(code: number): ErrcodeText {
