@@ -4,6 +4,7 @@
  */
 import type { ActionTable } from '../dispatch'
 import { adminActions } from './admins'
+import { contentActions } from './content'
 import { endpointActions } from './endpoints'
 import { peopleActions } from './people'
 import { roomGoodsActions } from './room-goods'
@@ -17,4 +18,5 @@ export const actionTable: ActionTable = {
   ...adminActions,
   ...roomGoodsActions,
   ...peopleActions,
+  ...contentActions,
 }
