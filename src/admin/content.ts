@@ -318,3 +318,7 @@ export async function checkTexts(ctx: ActionContext, fields: readonly TextField[
   }
   return report
 }
+
+/** What the content check reports beside a submission: whether WeChat's text check ran, and why not. */
+export const TEXT_CHECK_NOTE =
+  "textCheck: {platform: 'off' | 'no_user' | 'not_asked' | 'passed' | 'unavailable', errcode?, zh, en} (unavailable: WeChat's check could not answer and the name went ahead on the word list alone)"

@@ -11,7 +11,7 @@ import { checkGoodsName, checkGoodsPrice, checkGoodsUpdateFields, checkGoodsUrl,
 import * as z from '../../live/zod'
 import { cond } from '../../sync/driver'
 import type { EndpointId } from '../../live/catalogue'
-import { checkTexts } from '../content'
+import { checkTexts, TEXT_CHECK_NOTE, type TextCheckReport } from '../content'
 import { budgetExhausted, countReview, markReviewsExhausted, readReviewBudget, requireReview } from '../goods-budget'
 import { listMirrored, newMirrorDoc, readMirror, putMirror, writeMirror, type GoodsMirrorDoc } from '../goods-mirror'
 import { knownPages } from '../goods-pages'
@@ -30,10 +30,10 @@ type WarehouseView = Awaited<ReturnType<ActionContext['ports']['live']['goodsInf
  * pair, a page of this mini-program as url, then the content check of the name. Throws naming the field
  * (`prefix` + field). The batch import runs it on each row.
  */
-export async function checkGoodsAdd(ctx: ActionContext, goods: GoodsFields, prefix = INFO): Promise<void> {
+export async function checkGoodsAdd(ctx: ActionContext, goods: GoodsFields, prefix = INFO): Promise<TextCheckReport> {
   const problem = checkGoodsName(goods.name) ?? checkGoodsPrice(goods) ?? checkGoodsUrl(goods.url, knownPages())
   if (problem) throw ruleFailure(problem, prefix)
-  await checkTexts(ctx, [{ field: `${prefix}name`, text: goods.name }])
+  return checkTexts(ctx, [{ field: `${prefix}name`, text: goods.name }])
 }
 
 /**
@@ -114,18 +114,18 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       en: "Add a goods item to the warehouse and submit it for review (spends one of the day's reviews), mirrored in live_goods; the cover coverImgUrl is a media_id or a cloud storage file ID (cloud://…)",
     },
     params: catalogue.goodsAdd.request,
-    reply: '{goodsId, auditId, auditStatus: 1, reviewBudgetLeft, mirror: "written" | "failed"}',
+    reply: `{goodsId, auditId, auditStatus: 1, reviewBudgetLeft, mirror: "written" | "failed", ${TEXT_CHECK_NOTE}}`,
     calls: ['goodsAdd'],
     run: async (ctx, p) => {
       const gi = p.goodsInfo
-      await checkGoodsAdd(ctx, gi)
+      const textCheck = await checkGoodsAdd(ctx, gi)
       const { result, reviewBudgetLeft } = await submitForReview(ctx, 'goodsAdd', async () => {
         const sent = { ...gi, coverImgUrl: await coverMediaId(ctx, gi.coverImgUrl) }
         return { sent, reply: await ctx.ports.live.goodsAdd({ goodsInfo: sent }) }
       })
       const { sent, reply } = result
       const mirror = await putMirror(ctx, newMirrorDoc(ctx, { ...sent, goodsId: reply.goodsId }, 1, reply.auditId))
-      return { goodsId: reply.goodsId, auditId: reply.auditId, auditStatus: 1, reviewBudgetLeft, mirror }
+      return { goodsId: reply.goodsId, auditId: reply.auditId, auditStatus: 1, reviewBudgetLeft, mirror, textCheck }
     },
   }),
 
@@ -138,7 +138,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       en: 'Update a goods item: not audited or rejected goods may change every field, approved goods only the price type and prices, goods under review nothing (checked before the call); the cover is a media_id or a cloud storage file ID',
     },
     params: catalogue.goodsUpdate.request,
-    reply: '{goodsId, changed: string[], mirror: "written" | "failed"}; a refused field answers failed_precondition with errcode 300010, auditStatus and updatableFields',
+    reply: `{goodsId, changed: string[], mirror: "written" | "failed", ${TEXT_CHECK_NOTE} (null when the name is unchanged)}; a refused field answers failed_precondition with errcode 300010, auditStatus and updatableFields`,
     calls: ['goodsInfo', 'goodsUpdate'],
     run: async (ctx, p) => {
       const { goodsId, ...fields } = p.goodsInfo
@@ -159,7 +159,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
         (fields.priceType !== undefined || fields.price !== undefined || fields.price2 !== undefined ? checkGoodsPrice(merged) : null) ??
         (fields.url !== undefined ? checkGoodsUrl(fields.url, knownPages()) : null)
       if (problem) throw ruleFailure(problem, INFO)
-      if (fields.name !== undefined) await checkTexts(ctx, [{ field: `${INFO}name`, text: fields.name }])
+      const textCheck = fields.name !== undefined ? await checkTexts(ctx, [{ field: `${INFO}name`, text: fields.name }]) : null
 
       const sent = fields.coverImgUrl === undefined ? p.goodsInfo : { ...p.goodsInfo, coverImgUrl: await coverMediaId(ctx, fields.coverImgUrl) }
       await ctx.ports.live.goodsUpdate({ goodsInfo: sent })
@@ -168,7 +168,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
       // A fixed price has no second price (the platform drops it).
       if (merged.priceType === 1) set.price2 = null
       const mirror = await writeMirror(ctx, goodsId, set, async () => ({ ...newMirrorDoc(ctx, view, view.auditStatus, null), ...set }))
-      return { goodsId, changed: changing, mirror }
+      return { goodsId, changed: changing, mirror, textCheck }
     },
   }),
 
@@ -204,7 +204,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
     mutates: true,
     summary: { zh: '重新提交商品审核（占用当天提审次数）', en: "Resubmit a goods item for review (spends one of the day's reviews)" },
     params: catalogue.goodsAudit.request,
-    reply: '{goodsId, auditId, auditStatus: 1, reviewBudgetLeft, mirror: "written" | "failed"}',
+    reply: `{goodsId, auditId, auditStatus: 1, reviewBudgetLeft, mirror: "written" | "failed", ${TEXT_CHECK_NOTE}}`,
     calls: ['goodsAudit', 'goodsInfo'],
     run: async (ctx, p) => {
       const { result, reviewBudgetLeft } = await submitForReview(ctx, 'goodsAudit', () => ctx.ports.live.goodsAudit({ goodsId: p.goodsId }))

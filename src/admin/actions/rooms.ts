@@ -8,7 +8,7 @@
 import { catalogue, type EndpointId } from '../../live/catalogue'
 import type { LiveParams } from '../../live/client'
 import { ROOM_IMAGE_RULES, checkRoomImageSize, checkRoomInput, checkSharedCodeParams, type RoomImageField } from '../../live/rules'
-import { checkTexts } from '../content'
+import { checkTexts, TEXT_CHECK_NOTE, type TextCheckReport } from '../content'
 import { resolveImage } from '../media'
 import { ruleFailure } from '../reply'
 import { defineAction, type ActionContext, type ActionDef } from '../types'
@@ -27,10 +27,10 @@ const CACHE_NOTE =
 const nowSeconds = (ctx: ActionContext): number => Math.floor(ctx.ports.nowMs() / 1000)
 
 /** The input rules, then the word list on the texts viewers read. Throws the first refusal. */
-async function checkRoom(ctx: ActionContext, p: Parameters<typeof checkRoomInput>[0], mode: 'create' | 'edit'): Promise<void> {
+async function checkRoom(ctx: ActionContext, p: Parameters<typeof checkRoomInput>[0], mode: 'create' | 'edit'): Promise<TextCheckReport> {
   const problem = checkRoomInput(p, mode, nowSeconds(ctx))
   if (problem) throw ruleFailure(problem)
-  await checkTexts(ctx, [
+  return checkTexts(ctx, [
     { field: 'name', text: p.name },
     { field: 'anchorName', text: p.anchorName },
   ])
@@ -54,13 +54,13 @@ const createRoom = defineAction({
     en: `Create a room: name widths (one CJK character counting 2), the time window, WeChat IDs and the word list are checked first; ${IMAGE_NOTE.en}`,
   },
   params: catalogue.createRoom.request,
-  reply: `{roomId: number, ${CACHE_NOTE}}; 300036 answers failed_precondition with error.qrcodeUrl, the real-name QR code for the anchor to scan`,
+  reply: `{roomId: number, ${CACHE_NOTE}, ${TEXT_CHECK_NOTE}}; 300036 answers failed_precondition with error.qrcodeUrl, the real-name QR code for the anchor to scan`,
   calls: ['createRoom', 'getLiveInfo'],
   async run(ctx, p) {
-    await checkRoom(ctx, p, 'create')
+    const textCheck = await checkRoom(ctx, p, 'create')
     const images = await roomImages(ctx, p)
     const created = await ctx.ports.live.createRoom({ ...p, ...images })
-    return { roomId: created.roomId, cache: await refreshRoom(ctx, created.roomId) }
+    return { roomId: created.roomId, cache: await refreshRoom(ctx, created.roomId), textCheck }
   },
 })
 
@@ -73,13 +73,13 @@ const editRoom = defineAction({
     en: `Edit a room that has not started (id), with createRoom's fields and rules; ${IMAGE_NOTE.en}`,
   },
   params: catalogue.editRoom.request,
-  reply: `{roomId: number, ${CACHE_NOTE}}`,
+  reply: `{roomId: number, ${CACHE_NOTE}, ${TEXT_CHECK_NOTE}}`,
   calls: ['editRoom', 'getLiveInfo'],
   async run(ctx, p) {
-    await checkRoom(ctx, p, 'edit')
+    const textCheck = await checkRoom(ctx, p, 'edit')
     const images = await roomImages(ctx, p)
     await ctx.ports.live.editRoom({ ...p, ...images })
-    return { roomId: p.id, cache: await refreshRoom(ctx, p.id) }
+    return { roomId: p.id, cache: await refreshRoom(ctx, p.id), textCheck }
   },
 })
 
