@@ -11,8 +11,6 @@ import { makeSandbox, type SandboxKit } from '../emulator/sandbox/testing'
 import type { SandboxOptions } from '../emulator/sandbox/sandbox'
 import { COLLECTIONS } from '../src/cache/schema'
 import { actionTable } from '../src/admin/actions'
-import { createBatchActions } from '../src/admin/actions/batch'
-import type { ActionTable } from '../src/admin/dispatch'
 import { handleAdminEvent } from '../src/admin/dispatch'
 import type { AdminErrorBody } from '../src/admin/reply'
 import { ADMIN_COLLECTIONS } from '../src/admin/store'
@@ -21,9 +19,6 @@ import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { LiveTransportError } from '../src/live/errors'
 
 export const OWNER = 'owner-openid-000000000000001'
-
-/** liveAdmin's table with the batch actions (not in the deployed table: see docs/ARCHITECTURE.md "Batch import"). */
-export const batchTable: ActionTable = { ...actionTable, ...createBatchActions(() => batchTable) }
 
 /** The reply with `data` and `error` readable on both branches, for assertions. */
 export type Reply = { ok: true; data: any; error?: undefined } | { ok: false; data?: undefined; error: AdminErrorBody }
@@ -96,7 +91,7 @@ export function makeBatchHarness(options: SandboxOptions = {}): BatchHarness {
     calls,
     async admin(action: string, params?: unknown, budgetMs = 20_000): Promise<Reply> {
       ports.deadlineMs = kit.clock.nowMs() + budgetMs
-      return (await handleAdminEvent(params === undefined ? { action } : { action, params }, { OPENID: OWNER }, ports, batchTable)) as Reply
+      return (await handleAdminEvent(params === undefined ? { action } : { action, params }, { OPENID: OWNER }, ports, actionTable)) as Reply
     },
     upload(name: string, content: string | Uint8Array) {
       const id = `cloud://test-env.bucket/batch/${++n}/${name}`

@@ -4,6 +4,7 @@
  */
 import type { ActionTable } from '../dispatch'
 import { adminActions } from './admins'
+import { createBatchActions } from './batch'
 import { contentActions } from './content'
 import { endpointActions } from './endpoints'
 import { peopleActions } from './people'
@@ -19,4 +20,5 @@ export const actionTable: ActionTable = {
   ...roomGoodsActions,
   ...peopleActions,
   ...contentActions,
+  ...createBatchActions(() => actionTable),
 }
