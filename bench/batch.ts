@@ -38,7 +38,7 @@ export function parseArgs(argv: string[]): Args {
 }
 
 /** liveAdmin's time limit as deployed (cloudbaserc.json), in ms. */
-function functionTimeoutMs(): number {
+export function liveAdminTimeoutMs(): number {
   const rc = JSON.parse(readFileSync(path.resolve(__dirname, '../cloudbaserc.json'), 'utf8')) as { functions: { name: string; timeout: number }[] }
   const fn = rc.functions.find((f) => f.name === 'liveAdmin')
   if (!fn) throw new Error('cloudbaserc.json has no liveAdmin')
@@ -51,7 +51,7 @@ function goodsFile(h: BatchHarness, rows: number): string {
   return h.upload('goods.json', JSON.stringify(items))
 }
 
-async function runJob(rows: number, latencyMs: number, budgetMs: number) {
+export async function runBatchJob(rows: number, latencyMs: number, budgetMs: number) {
   const h = makeBatchHarness({ reviewBudget: rows, quotas: { review: rows } })
   h.msPerCall = latencyMs
   const fileId = goodsFile(h, rows)
@@ -78,9 +78,9 @@ async function runJob(rows: number, latencyMs: number, budgetMs: number) {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
-  const budgetMs = functionTimeoutMs()
-  const instant = await runJob(args.rows, 0, budgetMs)
-  const slow = await runJob(args.rows, args.latencyMs, budgetMs)
+  const budgetMs = liveAdminTimeoutMs()
+  const instant = await runBatchJob(args.rows, 0, budgetMs)
+  const slow = await runBatchJob(args.rows, args.latencyMs, budgetMs)
   const totalCalls = Object.values(instant.calls).reduce((a, b) => a + b, 0)
   console.log(`batch of ${args.rows} goods (in-process: Live sandbox, emulator database engine)`)
   console.log(`  instant platform: ${instant.wallMs.toFixed(0)} ms wall (${(instant.wallMs / args.rows).toFixed(2)} ms a row; validate ${instant.validateMs.toFixed(0)} ms), ${instant.runs} run(s), ${totalCalls} Live calls ${JSON.stringify(instant.calls)}`)
