@@ -18,6 +18,7 @@ import { ADMIN_ERROR_CODES, ERRCODE_CLASS, type AdminErrorCode } from '../src/ad
 import { ADMIN_COLLECTIONS, OWNER_ENV } from '../src/admin/store'
 import { APPSECRET_ENV } from '../src/admin/https-config'
 import type { ActionDef, Who } from '../src/admin/types'
+import { defOf, type CheckDef, type SchemaDef as Def } from '../src/admin/schema-def'
 
 export const ADMIN_API_DOC = path.resolve(__dirname, '../docs/ADMIN-API.md')
 
@@ -57,24 +58,6 @@ interface ParamRow {
   rules: string[]
 }
 
-type Def = {
-  type: string
-  shape?: Record<string, z.ZodMiniType>
-  element?: z.ZodMiniType
-  innerType?: z.ZodMiniType
-  in?: z.ZodMiniType
-  options?: z.ZodMiniType[]
-  values?: unknown[]
-  entries?: Record<string, unknown>
-  keyType?: z.ZodMiniType
-  valueType?: z.ZodMiniType
-  format?: string
-  defaultValue?: unknown
-  checks?: { _zod: { def: CheckDef } }[]
-}
-type CheckDef = { check: string; value?: unknown; inclusive?: boolean; minimum?: number; maximum?: number; format?: string; pattern?: RegExp; error?: unknown }
-
-const defOf = (schema: z.ZodMiniType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
 
 /** A refinement's own message, when it was given one. */
 function customMessage(c: CheckDef): string | null {

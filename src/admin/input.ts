@@ -6,6 +6,7 @@
  */
 import * as z from '../live/zod'
 import { fieldOf } from './issues'
+import { defOf } from './schema-def'
 
 /** The limits, in one place; docs/ADMIN-API.md states them from here. */
 export const INPUT_LIMITS = {
@@ -75,9 +76,6 @@ export function jsonBytes(value: unknown): number {
   }
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodMiniType>; element?: z.ZodMiniType; innerType?: z.ZodMiniType; in?: z.ZodMiniType; catchall?: z.ZodMiniType; options?: z.ZodMiniType[] }
-
-const defOf = (schema: z.ZodMiniType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
 
 /**
  * The first key of `value` (at any depth) that `schema` does not declare, as a path; null when there is none.

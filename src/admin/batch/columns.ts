@@ -4,18 +4,8 @@
  * Unix seconds or `YYYY-MM-DD HH:mm` in Asia/Shanghai, the day the Live platform counts in.
  */
 import type * as z from '../../live/zod'
+import { defOf, type SchemaDef as Def } from '../schema-def'
 
-type Def = {
-  type: string
-  shape?: Record<string, z.ZodMiniType>
-  innerType?: z.ZodMiniType
-  in?: z.ZodMiniType
-  element?: z.ZodMiniType
-  options?: z.ZodMiniType[]
-  values?: unknown[]
-}
-
-const defOf = (schema: z.ZodMiniType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
 
 /** What a cell is converted to before the schema checks it. */
 export type CellKind = 'text' | 'number' | 'time' | 'list'

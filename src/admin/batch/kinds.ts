@@ -11,6 +11,7 @@ import * as z from '../../live/zod'
 import { findWord } from '../content'
 import type { ActionDef, ActionContext } from '../types'
 import { columnsOf, type Column } from './columns'
+import { defOf } from '../schema-def'
 
 export const BATCH_KINDS = ['rooms', 'goods'] as const
 export type BatchKind = (typeof BATCH_KINDS)[number]
@@ -45,8 +46,7 @@ export interface RowKind {
 export const FIND_MAX_PAGES = 10
 const FIND_PAGE = 100
 
-const shapeOf = (schema: z.ZodMiniType): Record<string, z.ZodMiniType> =>
-  ((schema as unknown as { _zod: { def: { shape?: Record<string, z.ZodMiniType> } } })._zod.def.shape ?? {})
+const shapeOf = (schema: z.ZodMiniType): Record<string, z.ZodMiniType> => defOf(schema).shape ?? {}
 
 /**
  * The merchant's word list (read once per file) on the row's texts. The platform's text check costs one call per
