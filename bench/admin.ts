@@ -13,7 +13,7 @@
  *   and its bundle size, with PASS/FAIL against the targets.
  * - a batch of 500 goods (wall time, runs and Live calls), the job of bench/batch.ts with an instant platform.
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { buildFunctions } from '../tools/build-functions'
@@ -23,7 +23,7 @@ import type { DemoSeed } from '../emulator/sandbox/seed'
 import { catalogue, isEndpointId, type EndpointId } from '../src/live/catalogue'
 import { actionTable } from '../src/admin/actions'
 import type { ActionTable } from '../src/admin/dispatch'
-import { runColdstart, TARGETS, type ColdstartReport } from './coldstart'
+import { benchCli, runColdstart, TARGETS, type ColdstartReport } from './coldstart'
 import { liveAdminTimeoutMs, runBatchJob } from './batch'
 
 const PROJECT_ROOT = resolve(__dirname, '..')
@@ -250,16 +250,4 @@ async function batchFigure(rows: number): Promise<NonNullable<AdminBenchReport['
   return { action: 'batchValidate, batchStart, batchContinue', goods: rows, wallMs: job.wallMs, liveCalls: Object.values(job.calls).reduce((a, b) => a + b, 0), runs: job.runs }
 }
 
-async function cli(): Promise<void> {
-  try {
-    const args = parseArgs(process.argv.slice(2))
-    const report = await runAdminBench(args)
-    for (const line of formatReport(report)) console.log(line)
-    if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2))
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err)
-    process.exitCode = 1
-  }
-}
-
-if (require.main === module) void cli()
+if (require.main === module) void benchCli(parseArgs, (args: Args) => runAdminBench(args), formatReport)

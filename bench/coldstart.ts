@@ -183,11 +183,15 @@ export function formatReport(r: ColdstartReport): string[] {
   return lines
 }
 
-async function cli(): Promise<void> {
+/**
+ * The command line of a bench: parse the flags, run, print the report's lines, write it as JSON when `--json`
+ * names a file; a failure prints its message and sets the exit code (bench:admin uses it too).
+ */
+export async function benchCli<A extends { json?: string }, R>(parse: (argv: string[]) => A, run: (args: A) => Promise<R>, format: (r: R) => string[]): Promise<void> {
   try {
-    const args = parseArgs(process.argv.slice(2))
-    const report = await runColdstart(args)
-    for (const line of formatReport(report)) console.log(line)
+    const args = parse(process.argv.slice(2))
+    const report = await run(args)
+    for (const line of format(report)) console.log(line)
     if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2))
   } catch (err) {
     console.error(err instanceof Error ? err.message : err)
@@ -195,4 +199,4 @@ async function cli(): Promise<void> {
   }
 }
 
-if (require.main === module) void cli()
+if (require.main === module) void benchCli(parseArgs, runColdstart, formatReport)
