@@ -5,8 +5,8 @@
  * reply; never throws.
  */
 import { callerOf } from '../auth/caller'
-import { INPUT_LIMITS, checkBounds, jsonBytes, unknownKeyPath } from './input'
-import { issueProblem } from './issues'
+import { FORM_RULES, checkForm, checkSchemaParams, isFormAction } from './form-rules'
+import { INPUT_LIMITS, checkBounds, jsonBytes } from './input'
 import { type AdminErrorBody, type AdminReply, toErrorBody } from './reply'
 import { type AdminStore, createAdminStore, ownersFromEnv } from './store'
 import type { ActionDef, AdminCaller, AdminPorts, AdminRole } from './types'
@@ -62,21 +62,9 @@ export function auditParams(value: unknown, secret: ReadonlySet<string>, depth =
  * An action's params checked as the dispatcher checks them (unknown keys at any depth, then the schema): the
  * batch import validates each row with this before anything is submitted.
  */
-export function checkActionParams(def: ActionDef, raw: unknown): { ok: true; data: unknown } | { ok: false; error: AdminErrorBody } {
-  const bound = checkBounds(raw, [])
-  if (bound) return { ok: false, error: { code: 'invalid_argument', ...bound } }
-  const unknownPath = unknownKeyPath(def.params, raw)
-  if (unknownPath) {
-    const key = String(unknownPath[unknownPath.length - 1])
-    const p = issueProblem({ code: 'unrecognized_keys', keys: [key], path: unknownPath.slice(0, -1), message: `Unrecognized key: "${key}"` } as never)
-    return { ok: false, error: { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en } }
-  }
-  const parsed = def.params.safeParse(raw, { reportInput: true })
-  if (!parsed.success) {
-    const p = issueProblem(parsed.error.issues[0])
-    return { ok: false, error: { code: 'invalid_argument', field: p.field, zh: p.zh, en: p.en, ...(p.errcode !== undefined ? { errcode: p.errcode } : {}) } }
-  }
-  return { ok: true, data: parsed.data }
+export function checkActionParams(def: ActionDef, raw: unknown, nowSeconds: number): { ok: true; data: unknown } | { ok: false; error: AdminErrorBody } {
+  const checked = isFormAction(def.name) && FORM_RULES[def.name].params === def.params ? checkForm(def.name, raw, nowSeconds) : checkSchemaParams(def.params, raw)
+  return checked.ok ? checked : { ok: false, error: { code: 'invalid_argument', ...checked.problem } }
 }
 
 /** The action's audit detail of its data; a detail that cannot be made is left out rather than failing the reply. */
@@ -163,7 +151,7 @@ export async function handleAdminEvent(
     }
 
     // ---- the params, against the action's schema
-    const checked = checkActionParams(def, rawParams)
+    const checked = checkActionParams(def, rawParams, Math.floor(ports.nowMs() / 1000))
     if (!checked.ok) {
       if (def.mutates) await audit(checked.error)
       return checked

@@ -25,15 +25,9 @@ const INFO = 'goodsInfo.'
 /** A goods item as getgoodswarehouse answers it. */
 type WarehouseView = Awaited<ReturnType<ActionContext['ports']['live']['goodsInfo']>>['goods'][number]
 
-/**
- * Every check goods/add input must pass before the call, after the params schema: the name's width, the price
- * pair, a page of this mini-program as url, then the content check of the name. Throws naming the field
- * (`prefix` + field). The batch import runs it on each row.
- */
-export async function checkGoodsAdd(ctx: ActionContext, goods: GoodsFields, prefix = INFO): Promise<TextCheckReport> {
-  const problem = checkGoodsName(goods.name) ?? checkGoodsPrice(goods) ?? checkGoodsUrl(goods.url, knownPages())
-  if (problem) throw ruleFailure(problem, prefix)
-  return checkTexts(ctx, [{ field: `${prefix}name`, text: goods.name }])
+/** The content check of a new goods item's name (its input rules ran with the params: src/admin/form-rules.ts). */
+async function checkGoodsAdd(ctx: ActionContext, goods: GoodsFields): Promise<TextCheckReport> {
+  return checkTexts(ctx, [{ field: `${INFO}name`, text: goods.name }])
 }
 
 /**

@@ -10,7 +10,7 @@ import * as z from '../../live/zod'
 import { FOLLOWERS_PAGE, PUSH_MESSAGE_MAX_OPENIDS, catalogue } from '../../live/catalogue'
 import { shanghaiDay } from '../../live/day'
 import { WxApiError, describeErrcode, isRetryable } from '../../live/errors'
-import { ROLE_CAPS, checkWechatId, ruleProblem, type RuleProblem } from '../../live/rules'
+import { ROLE_CAPS, ruleProblem, type RuleProblem } from '../../live/rules'
 import * as s from '../../live/schemas'
 import { cond, type RawDoc } from '../../sync/driver'
 import { AdminFailure, ERRCODE_CLASS, fail, ruleFailure, toErrorBody } from '../reply'
@@ -43,11 +43,6 @@ function refuse(problem: RuleProblem, extra: Record<string, unknown> = {}): neve
   })
 }
 
-function checkId(field: string, value: string, errcode: number): void {
-  const problem = checkWechatId(field, value, errcode)
-  if (problem) throw ruleFailure(problem)
-}
-
 /** Runs a Live call; a WxApiError with `errcode` becomes the failure `make` builds, anything else passes through. */
 async function onErrcode<T>(call: Promise<T>, errcode: number, make: (e: WxApiError) => AdminFailure): Promise<T> {
   try {
@@ -73,7 +68,6 @@ const roleActions: Readonly<Record<string, ActionDef>> = {
     reply: '{username, role, roleName, holders: number (members with the role before this call), codeurl: string | null (set: the user must scan it to finish real-name verification)}; 400002 answers failed_precondition with codeurl',
     calls: ['addRole', 'getRoleList'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 400001)
       const cap = ROLE_CAPS[p.role]
       const { total } = await ctx.ports.live.getRoleList({ role: p.role, limit: 1 })
       if (total >= cap) {
@@ -100,7 +94,6 @@ const roleActions: Readonly<Record<string, ActionDef>> = {
     reply: '{username, role, roleName}',
     calls: ['deleteRole'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 400001)
       await ctx.ports.live.deleteRole(p)
       return { username: p.username, role: p.role, roleName: ROLE_TEXT[p.role].en }
     },
@@ -148,7 +141,6 @@ const helperActions: Readonly<Record<string, ActionDef>> = {
     run: async (ctx, p) => {
       const seen = new Set<string>()
       for (const [i, u] of p.users.entries()) {
-        checkId(`users.${i}.username`, u.username, 200002)
         if (seen.has(u.username)) {
           fail('invalid_argument', { zh: `users.${i}.username：${u.username} 重复`, en: `users.${i}.username: ${u.username} is listed twice` }, { field: `users.${i}.username` })
         }
@@ -183,7 +175,6 @@ const helperActions: Readonly<Record<string, ActionDef>> = {
     reply: '{roomId, username, nickname}',
     calls: ['modifyAssistant', 'getAssistantList'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 200002)
       await requireAssistant(ctx, p.roomId, p.username)
       await ctx.ports.live.modifyAssistant(p)
       return { roomId: p.roomId, username: p.username, nickname: p.nickname }
@@ -199,7 +190,6 @@ const helperActions: Readonly<Record<string, ActionDef>> = {
     reply: '{roomId, username}',
     calls: ['removeAssistant', 'getAssistantList'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 200002)
       await requireAssistant(ctx, p.roomId, p.username)
       await ctx.ports.live.removeAssistant(p)
       return { roomId: p.roomId, username: p.username }
@@ -226,7 +216,6 @@ const helperActions: Readonly<Record<string, ActionDef>> = {
     reply: '{roomId, username}',
     calls: ['addSubAnchor'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 300039)
       await ctx.ports.live.addSubAnchor(p)
       return { roomId: p.roomId, username: p.username }
     },
@@ -241,7 +230,6 @@ const helperActions: Readonly<Record<string, ActionDef>> = {
     reply: '{roomId, username}',
     calls: ['modifySubAnchor'],
     run: async (ctx, p) => {
-      checkId('username', p.username, 300039)
       await ctx.ports.live.modifySubAnchor(p)
       return { roomId: p.roomId, username: p.username }
     },

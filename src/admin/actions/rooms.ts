@@ -7,7 +7,7 @@
  */
 import { catalogue, type EndpointId } from '../../live/catalogue'
 import type { LiveParams } from '../../live/client'
-import { ROOM_IMAGE_RULES, checkRoomImageSize, checkRoomInput, checkSharedCodeParams, type RoomImageField } from '../../live/rules'
+import { ROOM_IMAGE_RULES, checkRoomImageSize, checkSharedCodeParams, type RoomImageField } from '../../live/rules'
 import { checkTexts, TEXT_CHECK_NOTE, type TextCheckReport } from '../content'
 import { resolveImage } from '../media'
 import { ruleFailure } from '../reply'
@@ -26,10 +26,8 @@ const CACHE_NOTE =
 
 const nowSeconds = (ctx: ActionContext): number => Math.floor(ctx.ports.nowMs() / 1000)
 
-/** The input rules, then the word list on the texts viewers read. Throws the first refusal. */
-async function checkRoom(ctx: ActionContext, p: Parameters<typeof checkRoomInput>[0], mode: 'create' | 'edit'): Promise<TextCheckReport> {
-  const problem = checkRoomInput(p, mode, nowSeconds(ctx))
-  if (problem) throw ruleFailure(problem)
+/** The word list on the texts viewers read (the input rules ran with the params: src/admin/form-rules.ts). */
+async function checkRoom(ctx: ActionContext, p: { name: string; anchorName: string }): Promise<TextCheckReport> {
   return checkTexts(ctx, [
     { field: 'name', text: p.name },
     { field: 'anchorName', text: p.anchorName },
@@ -57,7 +55,7 @@ const createRoom = defineAction({
   reply: `{roomId: number, ${CACHE_NOTE}, ${TEXT_CHECK_NOTE}}; 300036 answers failed_precondition with error.qrcodeUrl, the real-name QR code for the anchor to scan`,
   calls: ['createRoom', 'getLiveInfo'],
   async run(ctx, p) {
-    const textCheck = await checkRoom(ctx, p, 'create')
+    const textCheck = await checkRoom(ctx, p)
     const images = await roomImages(ctx, p)
     const created = await ctx.ports.live.createRoom({ ...p, ...images })
     return { roomId: created.roomId, cache: await refreshRoom(ctx, created.roomId), textCheck }
@@ -76,7 +74,7 @@ const editRoom = defineAction({
   reply: `{roomId: number, ${CACHE_NOTE}, ${TEXT_CHECK_NOTE}}`,
   calls: ['editRoom', 'getLiveInfo'],
   async run(ctx, p) {
-    const textCheck = await checkRoom(ctx, p, 'edit')
+    const textCheck = await checkRoom(ctx, p)
     const images = await roomImages(ctx, p)
     await ctx.ports.live.editRoom({ ...p, ...images })
     return { roomId: p.id, cache: await refreshRoom(ctx, p.id), textCheck }

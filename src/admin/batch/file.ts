@@ -159,7 +159,7 @@ export async function checkFile(ctx: ActionContext, table: ActionTable, kindName
       rows.push({ row, params: null, error })
       continue
     }
-    const checked = checkActionParams(def, kind.toParams(convertRow(raw, byName)))
+    const checked = checkActionParams(def, kind.toParams(convertRow(raw, byName)), Math.floor(ctx.ports.nowMs() / 1000))
     if (!checked.ok) {
       const e = checked.error
       rows.push({ row, params: null, error: { row, field: kind.column(e.field ?? '(row)'), ...(e.errcode !== undefined ? { errcode: e.errcode } : {}), zh: e.zh, en: e.en } })
