@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { buildFunctions } from '../tools/build-functions'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/emulator'
 import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
 import type { AdminReply } from '../src/admin/reply'
@@ -31,13 +30,19 @@ export interface AdminHarness {
   stop(): Promise<void>
 }
 
-/** `env`: liveAdmin's variables besides the owner; `alsoBuild`: other functions the test runs (liveSync). */
+/**
+ * `env`: liveAdmin's variables besides the owner; `alsoBuild`: other functions the test runs (liveSync);
+ * `prebuilt`: functions built already (by a global setup: esbuild cannot run inside jsdom's realm), kept on stop.
+ */
 export async function startAdminHarness(
-  opts: Partial<EmulatorOptions> & { env?: Record<string, string>; alsoBuild?: string[] } = {},
+  opts: Partial<EmulatorOptions> & { env?: Record<string, string>; alsoBuild?: string[]; prebuilt?: string } = {},
 ): Promise<AdminHarness> {
-  const out = path.resolve(__dirname, '../node_modules/.cache/emulator', `admin-${randomUUID().slice(0, 8)}`)
-  const { env, alsoBuild = [], ...emuOpts } = opts
-  await buildFunctions({ root: ROOT, names: ['liveAdmin', ...alsoBuild], outRoot: out })
+  const { env, alsoBuild = [], prebuilt, ...emuOpts } = opts
+  const out = prebuilt ?? path.resolve(__dirname, '../node_modules/.cache/emulator', `admin-${randomUUID().slice(0, 8)}`)
+  if (!prebuilt) {
+    const { buildFunctions } = await import('../tools/build-functions')
+    await buildFunctions({ root: ROOT, names: ['liveAdmin', ...alsoBuild], outRoot: out })
+  }
   const emu = await startEmulator({
     port: 0,
     functionsRoot: ROOT,
@@ -66,7 +71,7 @@ export async function startAdminHarness(
     audit: () => (emu.engine.find('live_admin_audit', {}) as Record<string, unknown>[]).sort((a, b) => String(b._id).localeCompare(String(a._id))),
     stop: async () => {
       await emu.stop()
-      rmSync(out, { recursive: true, force: true })
+      if (!prebuilt) rmSync(out, { recursive: true, force: true })
     },
   }
 }

@@ -20,7 +20,13 @@ function pageList(value: unknown, where: string): string[] {
   return value as string[]
 }
 
-/** Every page path of app.json (`pages/home/index`, `sub/pages/x/index`), main package first. */
+/** The subpackage of the merchant's back-office pages (its own npm packages, never a goods item's page). */
+export const MERCHANT_ROOT = 'merchant'
+
+/**
+ * Every page path of app.json a viewer may be sent to (`pages/home/index`, `sub/pages/x/index`), main package
+ * first: the merchant subpackage is left out, as no goods item opens a back-office page.
+ */
 export function miniProgramPages(appJson: string = APP_JSON): string[] {
   const app = readStrictJson(appJson) as Record<string, unknown>
   const shown = shownPath(appJson)
@@ -30,6 +36,7 @@ export function miniProgramPages(appJson: string = APP_JSON): string[] {
   if (!Array.isArray(subs)) throw new TypeError(`${shown}: subpackages must be an array`)
   subs.forEach((sub: { root?: unknown; pages?: unknown }, i) => {
     if (typeof sub?.root !== 'string' || sub.root === '') throw new TypeError(`${shown}: subpackages.${i}.root must be a folder`)
+    if (sub.root === MERCHANT_ROOT) return
     for (const p of pageList(sub.pages, `${shown}: subpackages.${i}.pages`)) pages.push(join(sub.root, p).split('\\').join('/'))
   })
   return pages

@@ -110,6 +110,11 @@ export interface WxUploadProgress {
   totalBytesSent: number
   totalBytesExpectedToSend: number
 }
+/** What callback-style `wx.cloud.uploadFile` returns: listeners for the bytes as they leave. */
+export interface WxUploadTask {
+  onProgressUpdate(listener: (p: WxUploadProgress) => void): void
+  offProgressUpdate(listener?: (p: WxUploadProgress) => void): void
+}
 export interface WxTempFileURLItem {
   fileID: string
   tempFileURL: string
@@ -134,7 +139,7 @@ export interface WxCloudShim {
    */
   uploadFile(
     options: { cloudPath: string; filePath: string; onProgressUpdate?: (p: WxUploadProgress) => void } & WxCallbacks<WxUploadFileResult>,
-  ): Promise<WxUploadFileResult>
+  ): Promise<WxUploadFileResult> & WxUploadTask
   /** Temporary URLs (default and at most one day); a file that is missing has a non-zero `status`. */
   getTempFileURL(
     options: { fileList: (string | { fileID: string; maxAge: number })[] } & WxCallbacks<{ fileList: WxTempFileURLItem[]; errMsg: string }>,
@@ -637,17 +642,28 @@ export function createWxCloud(options: WxCloudShimOptions): WxCloudShim {
       })
     },
     uploadFile(opts) {
-      return run('cloud.uploadFile', opts, async () => {
+      // Callback style returns an UploadTask (wx's way to hear progress); the promise style resolves the result.
+      const listeners = new Set<(p: WxUploadProgress) => void>()
+      const progress = (p: WxUploadProgress): void => {
+        opts?.onProgressUpdate?.(p)
+        for (const l of listeners) l(p)
+      }
+      const promise = run('cloud.uploadFile', opts, async () => {
         if (!opts || typeof opts.cloudPath !== 'string') throw new Error('cloudPath: must be the path to store the file at')
         if (typeof opts.filePath !== 'string' || opts.filePath === '') throw new Error('filePath: must be a local file path')
         const bytes = await readFile(opts.filePath)
         const fields: Record<string, string> = { cloudPath: opts.cloudPath }
         if (viewer !== null) fields.openid = viewer
-        const { status, reply } = await postMultipart(`${url}/__client/storage/upload`, fields, { name: basename(opts.filePath), bytes }, opts.onProgressUpdate)
+        const { status, reply } = await postMultipart(`${url}/__client/storage/upload`, fields, { name: basename(opts.filePath), bytes }, progress)
         if (typeof reply.code === 'string') throw wireError('cloud.uploadFile', reply.code, reply.message ?? '')
         if (status !== 200 || typeof reply.fileID !== 'string') throw new Error(`emulator answered HTTP ${status}`)
         return { fileID: reply.fileID, statusCode: status, errMsg: 'cloud.uploadFile:ok' }
       })
+      const task: WxUploadTask = {
+        onProgressUpdate: (l) => void listeners.add(l),
+        offProgressUpdate: (l) => (l ? void listeners.delete(l) : listeners.clear()),
+      }
+      return (promise ? Object.assign(promise, task) : task) as Promise<WxUploadFileResult> & WxUploadTask
     },
     getTempFileURL(opts) {
       return run('cloud.getTempFileURL', opts, async () => {

@@ -104,7 +104,6 @@ let compiledWorker: Promise<string> | null = null
 /** Compiles worker.ts to CommonJS once per source version; children run plain JS with no loader. */
 export function compileWorker(): Promise<string> {
   compiledWorker ??= (async () => {
-    const esbuild = await import('esbuild')
     const hash = createHash('sha256')
       .update(readFileSync(WORKER_SOURCE))
       .update(readFileSync(join(__dirname, 'protocol.ts')))
@@ -112,6 +111,8 @@ export function compileWorker(): Promise<string> {
       .slice(0, 12)
     const outfile = join(CACHE_DIR, `function-worker-${hash}.js`)
     if (existsSync(outfile)) return outfile
+    // loaded only when a build is needed: esbuild refuses to load in a jsdom test realm, which reuses a prebuilt worker
+    const esbuild = await import('esbuild')
     mkdirSync(CACHE_DIR, { recursive: true })
     // Write then rename, so parallel test files never load a half-written worker.
     const tmp = `${outfile}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`

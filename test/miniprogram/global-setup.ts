@@ -1,7 +1,10 @@
 /**
  * Builds miniprogram/ once for the page tests: each .ts compiled on its own to CommonJS (as DevTools does,
- * types stripped, no bundling), every .wxml/.wxss/.json copied beside it. Runs in plain Node because esbuild
- * fails its own TextEncoder check inside jsdom's realm. The output dir reaches tests through inject('mpOut').
+ * types stripped, no bundling), every .wxml/.wxss/.json/.js copied beside it; then the npm build (tools/mp-npm.ts)
+ * and what DevTools' compiler does to it: ES modules to CommonJS, and package paths (in require() and in
+ * usingComponents) resolved through miniprogram_npm as WeChat resolves them, since miniprogram-simulate only
+ * follows relative and absolute paths. Runs in plain Node because esbuild fails its own TextEncoder check inside
+ * jsdom's realm. The output dir reaches tests through inject('mpOut').
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,15 +12,21 @@ import { dirname, join, relative } from 'node:path'
 import { transform } from 'esbuild'
 import { readFile } from 'node:fs/promises'
 import type { TestProject } from 'vitest/node'
+import { buildFunctions } from '../../tools/build-functions'
+import { compileWorker } from '../../emulator/functions/runner'
+import { NPM_PACKAGE_DIRS, buildMiniprogramNpm, relativeSpec, resolveMiniprogramNpm } from '../../tools/mp-npm'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mpOut: string
+    /** liveAdmin built for the merchant page tests (their jsdom realm cannot run esbuild). */
+    mpAdminBuilt: string
   }
 }
 
 const SOURCE = join(__dirname, '..', '..', 'miniprogram')
-const COPIED = new Set(['.wxml', '.wxss', '.json', '.wxs', '.png', '.jpg', '.svg'])
+const FUNCTIONS = join(__dirname, '..', '..', 'cloudfunctions')
+const COPIED = new Set(['.wxml', '.wxss', '.json', '.wxs', '.js', '.png', '.jpg', '.svg'])
 
 function walk(dir: string): string[] {
   const out: string[] = []
@@ -36,7 +45,7 @@ export async function buildMiniprogram(outDir: string): Promise<void> {
     const rel = relative(SOURCE, file)
     const dot = rel.lastIndexOf('.')
     const ext = dot >= 0 ? rel.slice(dot) : ''
-    if (rel === 'tsconfig.json') continue
+    if (rel === 'tsconfig.json' || rel.endsWith('package.json')) continue
     if (ext === '.ts' && !rel.endsWith('.d.ts')) {
       const result = await transform(await readFile(file, 'utf8'), {
         loader: 'ts',
@@ -54,11 +63,64 @@ export async function buildMiniprogram(outDir: string): Promise<void> {
       cpSync(file, target)
     }
   }
+  await compileNpm(outDir)
+}
+
+/** A package path in usingComponents or require(): neither relative, absolute, nor a plugin's. */
+const isPackagePath = (spec: string): boolean => !/^(\.|\/|plugin:|plugin-private:)/.test(spec)
+
+/** DevTools' part of the npm build: ES modules become CommonJS and package paths point into miniprogram_npm. */
+async function compileNpm(outDir: string): Promise<void> {
+  for (const dir of NPM_PACKAGE_DIRS) buildMiniprogramNpm(join(SOURCE, dir), join(outDir, dir))
+  const files = walkAll(outDir)
+  await Promise.all(
+    files
+      .filter((f) => f.endsWith('.js') && f.includes(`miniprogram_npm`))
+      .map(async (file) => {
+        const { code } = await transform(await readFile(file, 'utf8'), { loader: 'js', format: 'cjs', target: 'es2018', sourcefile: file })
+        const fixed = code.replace(/require\("([^"]+)"\)/g, (whole, spec: string) => {
+          if (!isPackagePath(spec)) return whole
+          const hit = resolveMiniprogramNpm(outDir, dirname(file), spec, ['.js'])
+          if (!hit) throw new Error(`${relative(outDir, file)}: cannot resolve ${spec} in miniprogram_npm`)
+          return `require(${JSON.stringify(relativeSpec(dirname(file), hit))})`
+        })
+        writeFileSync(file, fixed)
+      }),
+  )
+  for (const file of files.filter((f) => f.endsWith('.json') && !f.endsWith('package.json'))) {
+    const json = JSON.parse(await readFile(file, 'utf8')) as { usingComponents?: Record<string, string> }
+    if (!json.usingComponents) continue
+    let changed = false
+    for (const [tag, spec] of Object.entries(json.usingComponents)) {
+      if (!isPackagePath(spec)) continue
+      const hit = resolveMiniprogramNpm(outDir, dirname(file), spec, ['.json'])
+      if (!hit) throw new Error(`${relative(outDir, file)}: component ${tag} (${spec}) is not in any miniprogram_npm`)
+      json.usingComponents[tag] = '/' + relative(outDir, hit).split('\\').join('/')
+      changed = true
+    }
+    if (changed) writeFileSync(file, JSON.stringify(json))
+  }
+}
+
+function walkAll(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? walkAll(path) : [path]
+  })
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const out = mkdtempSync(join(tmpdir(), 'mp-build-'))
-  await buildMiniprogram(out)
+  // inside the project, so the built function finds wx-server-sdk in node_modules as a deployed one finds its own
+  const cache = join(__dirname, '..', '..', 'node_modules', '.cache', 'emulator')
+  mkdirSync(cache, { recursive: true })
+  const admin = mkdtempSync(join(cache, 'mp-admin-'))
+  // the function worker is compiled here too: the merchant page tests' jsdom realm cannot load esbuild
+  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin'], outRoot: admin }), compileWorker()])
   project.provide('mpOut', out)
-  return () => rmSync(out, { recursive: true, force: true })
+  project.provide('mpAdminBuilt', admin)
+  return () => {
+    rmSync(out, { recursive: true, force: true })
+    rmSync(admin, { recursive: true, force: true })
+  }
 }

@@ -4,6 +4,7 @@
  * the cache in real time, falling back to polling when the watch fails.
  */
 import { PAGE_SIZE } from '../../config'
+import { isAdmin, whoAmI } from '../../services/admin'
 import { entryChannel } from '../../services/attribution'
 import { isOffline } from '../../services/network'
 import { followSection, listSection, reloadSection } from '../../services/rooms'
@@ -67,6 +68,7 @@ Component({
     loadingMore: false,
     allLoaded: false,
     subscribeParams: '',
+    merchantEntry: false,
   },
   lifetimes: {
     detached() {
@@ -83,7 +85,21 @@ Component({
       const rt = runtimeOf(this)
       rt.followers = (['live', 'upcoming'] as const).map((key) => followSection(key, () => void this.refreshSection(key)))
       rt.ticker = setInterval(() => this.tickCountdowns(), COUNTDOWN_TICK_MS)
+      void this.showMerchantEntry()
       await this.reload()
+    },
+
+    /** The merchant entry only for admins (the server refuses anyone else anyway); a failed ask hides it. */
+    async showMerchantEntry() {
+      try {
+        this.setData({ merchantEntry: isAdmin(await whoAmI()) })
+      } catch {
+        this.setData({ merchantEntry: false })
+      }
+    },
+
+    onMerchant() {
+      wx.navigateTo({ url: '/merchant/pages/index/index' })
     },
 
     async reload() {

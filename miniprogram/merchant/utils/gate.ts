@@ -1,0 +1,46 @@
+/**
+ * Every merchant page opens behind the gate: it asks liveAdmin who the user is and shows the page only to an
+ * admin (or only to an owner), a plain refusal to anyone else. The server still checks every action; this only
+ * spares a viewer a page of buttons that would all be refused.
+ */
+import { isAdmin, isOwner, whoAmI, type Me } from '../../services/admin'
+import { asAdminError } from '../services/call'
+
+export type GateState = 'checking' | 'allowed' | 'refused' | 'error'
+
+export interface GateData {
+  gate: GateState
+  gateText: string
+}
+
+export const GATE_CHECKING: GateData = { gate: 'checking', gateText: '' }
+
+/** The refusal a non-admin reads; the openid is what an owner needs to add them. */
+export function refusalText(me: Me, need: 'admin' | 'owner'): string {
+  const id = me.openid ? `（你的 openid：${me.openid}）` : ''
+  return need === 'owner' && isAdmin(me)
+    ? '只有店主可以管理管理员。'
+    : `这里是本店的商家后台，只对管理员开放。如需使用，请让店主在「管理员」页把你加为管理员${id}。`
+}
+
+interface GatedPage {
+  setData(data: Partial<GateData>): void
+}
+
+/**
+ * Opens the page's gate; resolves the user when they may use the page, null otherwise (the page then shows
+ * the refusal or the error with a retry, and loads nothing). `fresh` asks again instead of the launch's answer.
+ */
+export async function openGate(page: GatedPage, need: 'admin' | 'owner' = 'admin', fresh = false): Promise<Me | null> {
+  page.setData({ gate: 'checking', gateText: '' })
+  let me: Me
+  try {
+    me = await whoAmI(fresh)
+  } catch (e) {
+    page.setData({ gate: 'error', gateText: asAdminError(e).text })
+    return null
+  }
+  const allowed = need === 'owner' ? isOwner(me) : isAdmin(me)
+  page.setData(allowed ? { gate: 'allowed', gateText: '' } : { gate: 'refused', gateText: refusalText(me, need) })
+  return allowed ? me : null
+}

@@ -1,0 +1,37 @@
+/**
+ * What the merchant pages run on the phone, bundled by tools/mp-rules.ts into miniprogram/merchant/generated/:
+ * the form checks liveAdmin applies, the single-field rules a form marks while typing, the limits a page shows,
+ * and each errcode's sentence. Everything is re-exported from its one home; nothing is defined here.
+ */
+import { FORM_RULES, type FormAction } from './form-rules'
+
+export { checkForm, formProblems, isFormAction } from './form-rules'
+/** The actions whose forms check themselves before submitting. */
+export const FORM_ACTIONS = Object.keys(FORM_RULES) as FormAction[]
+export {
+  ANCHOR_NAME_WIDTH,
+  GOODS_INFO_FIELDS,
+  GOODS_NAME_WIDTH,
+  ROLE_CAPS,
+  ROOM_IMAGE_RULES,
+  ROOM_MAX_DURATION_SECONDS,
+  ROOM_MAX_LEAD_MONTHS,
+  ROOM_MIN_DURATION_SECONDS,
+  ROOM_MIN_LEAD_SECONDS,
+  ROOM_NAME_WIDTH,
+  SHARED_CODE_PARAMS_MAX,
+  checkAnchorName,
+  checkGoodsName,
+  checkGoodsPrice,
+  checkGoodsUpdateFields,
+  checkRoomImageSize,
+  checkRoomName,
+  checkRoomTimes,
+  checkWechatId,
+  goodsUpdatableFields,
+  latestRoomStart,
+  textWidth,
+} from '../live/rules'
+export { describeErrcode, REALNAME_QRCODE_URL } from '../live/errors'
+export { AuditStatus, PriceType, RoleId } from '../live/schemas'
+export { LIVE_STATUS_TEXT, LiveStatus } from '../live/status'

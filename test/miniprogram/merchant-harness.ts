@@ -1,0 +1,163 @@
+/// <reference lib="dom" />
+/**
+ * Merchant page tests: the built liveAdmin run by the emulator (real wx-server-sdk) against the Live sandbox,
+ * the `wx.cloud` shim calling it as the shop's owner (or anyone the test switches to), the wx APIs the merchant
+ * pages use as spies, and a page loaded with miniprogram-simulate using WeChat's own template compiler (TDesign's
+ * templates need it). One page per test file (simulate's caches are module-level).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inject, vi } from 'vitest'
+import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
+import { OWNER, VIEWER, startAdminHarness, type AdminHarness } from '../admin-harness'
+import type { SimNode } from './harness'
+
+export { OWNER, VIEWER }
+export type { SimNode }
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const simulate = require('miniprogram-simulate') as {
+  load(path: string, options?: Record<string, unknown>): string
+  render(id: string, props?: Record<string, unknown>): SimNode
+  sleep(ms?: number): Promise<void>
+}
+
+type Spy = ReturnType<typeof vi.fn>
+
+export interface MerchantEnv {
+  admin: AdminHarness
+  cloud: WxCloudShim
+  /** A folder for files the test "picks" (chooseMedia, chooseMessageFile); removed on stop. */
+  files: string
+  wx: {
+    navigateTo: Spy
+    redirectTo: Spy
+    navigateBack: Spy
+    reLaunch: Spy
+    showToast: Spy
+    /** Answers `confirm` per `modalAnswer` (true unless the test says otherwise). */
+    showModal: Spy
+    showLoading: Spy
+    hideLoading: Spy
+    setClipboardData: Spy
+    saveImageToPhotosAlbum: Spy
+    downloadFile: Spy
+    /** Resolves with `picked.media` (paths under `files`). */
+    chooseMedia: Spy
+    /** Resolves with `picked.messageFiles`. */
+    chooseMessageFile: Spy
+    setNavigationBarTitle: Spy
+    stopPullDownRefresh: Spy
+  }
+  picked: { media: { tempFilePath: string; size: number; fileType: 'image' | 'video' }[]; messageFiles: { path: string; name: string; size: number; type: string }[] }
+  modalAnswer: { confirm: boolean; content?: string }
+  /** Writes a file the test will hand to a picker; its path. */
+  writeFile(name: string, bytes: Uint8Array | string): string
+  stop(): Promise<void>
+}
+
+/** Starts the emulator with the prebuilt liveAdmin (owner: OWNER) and a wx.cloud as OWNER. */
+export async function startMerchantEnv(env: Record<string, string> = {}): Promise<MerchantEnv> {
+  const admin = await startAdminHarness({ prebuilt: inject('mpAdminBuilt'), env })
+  const cloud = createWxCloud({ url: admin.emu.url, openid: OWNER })
+  const files = mkdtempSync(join(tmpdir(), 'mp-files-'))
+  const picked: MerchantEnv['picked'] = { media: [], messageFiles: [] }
+  const modalAnswer: MerchantEnv['modalAnswer'] = { confirm: true }
+  const callback = (result: unknown) => (o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) => {
+    o?.success?.(result)
+    o?.complete?.(result)
+    return Promise.resolve(result)
+  }
+  const ok = (api: string) => vi.fn((o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) => callback({ errMsg: `${api}:ok` })(o))
+  const wx: MerchantEnv['wx'] = {
+    navigateTo: ok('navigateTo'),
+    redirectTo: ok('redirectTo'),
+    navigateBack: ok('navigateBack'),
+    reLaunch: ok('reLaunch'),
+    showToast: ok('showToast'),
+    showModal: vi.fn((o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) =>
+      callback({ errMsg: 'showModal:ok', confirm: modalAnswer.confirm, cancel: !modalAnswer.confirm, content: modalAnswer.content ?? '' })(o),
+    ),
+    showLoading: ok('showLoading'),
+    hideLoading: ok('hideLoading'),
+    setClipboardData: ok('setClipboardData'),
+    saveImageToPhotosAlbum: ok('saveImageToPhotosAlbum'),
+    downloadFile: vi.fn((o: { url: string; success?: (r: unknown) => void; complete?: (r: unknown) => void }) => {
+      const path = join(files, `download-${Date.now()}`)
+      writeFileSync(path, o.url)
+      return callback({ errMsg: 'downloadFile:ok', statusCode: 200, tempFilePath: path })(o)
+    }),
+    chooseMedia: vi.fn((o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) =>
+      callback({ errMsg: 'chooseMedia:ok', type: 'image', tempFiles: picked.media })(o),
+    ),
+    chooseMessageFile: vi.fn((o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) =>
+      callback({ errMsg: 'chooseMessageFile:ok', tempFiles: picked.messageFiles })(o),
+    ),
+    setNavigationBarTitle: ok('setNavigationBarTitle'),
+    stopPullDownRefresh: ok('stopPullDownRefresh'),
+  }
+  return {
+    admin,
+    cloud,
+    files,
+    wx,
+    picked,
+    modalAnswer,
+    writeFile(name, bytes) {
+      const path = join(files, name)
+      writeFileSync(path, bytes)
+      return path
+    },
+    async stop() {
+      await admin.stop()
+      rmSync(files, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Installs `wx` (simulate's partial wx, the shim as wx.cloud, the spies) and `getApp`; call in beforeEach. */
+export function installMerchantWx(env: MerchantEnv, openid: string | null = OWNER): void {
+  env.cloud.setOpenid(openid)
+  for (const spy of Object.values(env.wx)) spy.mockClear()
+  env.modalAnswer.confirm = true
+  env.picked.media = []
+  env.picked.messageFiles = []
+  const base = (globalThis as { wx?: Record<string, unknown> }).wx ?? {}
+  vi.stubGlobal('wx', { ...base, ...env.wx, cloud: env.cloud })
+  vi.stubGlobal('getApp', () => ({ globalData: {} }))
+}
+
+/**
+ * Loads a compiled merchant page (`merchant/pages/rooms/index`) with WeChat's own template compiler; the
+ * services' module state (the launch's whoami) is dropped first, as a fresh launch would.
+ */
+export function loadMerchantPage(page: string): SimNode {
+  const out = inject('mpOut')
+  for (const key of Object.keys(require.cache)) if (key.startsWith(out)) delete require.cache[key]
+  const id = simulate.load(join(out, page), { compiler: 'official', rootPath: out })
+  const node = simulate.render(id)
+  node.attach(document.createElement('parent-wrapper'))
+  return node
+}
+
+export const sleep = (ms = 0): Promise<void> => simulate.sleep(ms)
+
+/** Waits until `check` passes (pages finish their calls to the function asynchronously); fails with the last error. */
+export async function until(check: () => void, tries = 400): Promise<void> {
+  let last: unknown
+  for (let i = 0; i < tries; i++) {
+    try {
+      check()
+      return
+    } catch (err) {
+      last = err
+      await simulate.sleep(25)
+    }
+  }
+  throw last
+}
+
+export function text(node: SimNode): string {
+  return (node.dom.textContent ?? '').replace(/\s+/g, ' ')
+}
