@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { inject, vi } from 'vitest'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
 import { OWNER, VIEWER, startAdminHarness, type AdminHarness } from '../admin-harness'
-import type { SimNode } from './harness'
+import { sleep, text, until as waitUntil, type SimNode } from './harness'
 
 export { OWNER, VIEWER }
 export type { SimNode }
@@ -20,7 +20,6 @@ export type { SimNode }
 const simulate = require('miniprogram-simulate') as {
   load(path: string, options?: Record<string, unknown>): string
   render(id: string, props?: Record<string, unknown>): SimNode
-  sleep(ms?: number): Promise<void>
 }
 
 type Spy = ReturnType<typeof vi.fn>
@@ -141,23 +140,7 @@ export function loadMerchantPage(page: string): SimNode {
   return node
 }
 
-export const sleep = (ms = 0): Promise<void> => simulate.sleep(ms)
+export { sleep, text }
 
-/** Waits until `check` passes (pages finish their calls to the function asynchronously); fails with the last error. */
-export async function until(check: () => void, tries = 400): Promise<void> {
-  let last: unknown
-  for (let i = 0; i < tries; i++) {
-    try {
-      check()
-      return
-    } catch (err) {
-      last = err
-      await simulate.sleep(25)
-    }
-  }
-  throw last
-}
-
-export function text(node: SimNode): string {
-  return (node.dom.textContent ?? '').replace(/\s+/g, ' ')
-}
+/** Waits until `check` passes; twice the viewer harness's patience, as pages wait on a function run. */
+export const until = (check: () => void, tries = 400): Promise<void> => waitUntil(check, tries)
