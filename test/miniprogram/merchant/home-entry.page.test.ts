@@ -1,0 +1,74 @@
+// @vitest-environment jsdom
+/** The viewer home page shows the merchant entry to admins only, and opens the merchant subpackage from it. */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { inject } from 'vitest'
+import { LiveStatus } from '../../../src/live/status'
+import { installWx, loadPage, type ViewerEnv } from '../harness'
+import { OWNER, VIEWER, startMerchantEnv, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+
+let env: MerchantEnv
+let page: SimNode | null = null
+
+beforeAll(async () => {
+  env = await startMerchantEnv()
+})
+afterAll(async () => {
+  await env.stop()
+})
+afterEach(() => {
+  page?.detach()
+  page = null
+})
+
+/** The home page as `openid` opens it on a fresh launch (the services' module state dropped). */
+async function openHome(openid: string | null): Promise<{ page: SimNode; viewer: ViewerEnv }> {
+  env.cloud.setOpenid(openid)
+  const viewer: ViewerEnv = {
+    emu: env.admin.emu,
+    cloud: env.cloud,
+    navigateTo: vi.fn(),
+    showToast: vi.fn(),
+    storage: new Map(),
+    network: { type: 'wifi' },
+    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.upcoming })), getShareParams: vi.fn(async () => ({})) },
+    stop: async () => undefined,
+  }
+  installWx(viewer)
+  const out = inject('mpOut')
+  for (const key of Object.keys(require.cache)) if (key.startsWith(out)) delete require.cache[key]
+  page = loadPage('pages/home/index')
+  await page.instance.onLoad({})
+  return { page, viewer }
+}
+
+/** liveAdmin's finished runs (the emulator keeps the last 20, newest first) that answered whoami. */
+async function whoamiRuns(): Promise<number> {
+  const res = await fetch(`${env.admin.emu.url}/__sandbox/functions/liveAdmin`)
+  const body = (await res.json()) as { recentRuns: { event?: { action?: string }; status?: string }[] }
+  return body.recentRuns.filter((r) => r.event?.action === 'whoami' && r.status === 'ok').length
+}
+
+describe('merchant entry on the home page', () => {
+  it('is shown to the owner and opens the merchant front page', async () => {
+    const { page: p, viewer } = await openHome(OWNER)
+    await until(() => expect(p.data.merchantEntry).toBe(true))
+    const entry = p.querySelector('.merchant-entry')
+    expect(entry?.dom.textContent).toContain('商家后台')
+    p.instance.onMerchant()
+    expect(viewer.navigateTo).toHaveBeenCalledWith({ url: '/merchant/pages/index/index' })
+  })
+
+  it('is hidden from a viewer who is not an admin, and from an anonymous user', async () => {
+    for (const openid of [VIEWER, null]) {
+      const before = await whoamiRuns()
+      const { page: p } = await openHome(openid)
+      // the page asked whoami and got its answer: the entry stays hidden after it
+      await until(() => expect(whoamiRuns()).resolves.toBe(before + 1))
+      await until(() => expect(p.data.status).not.toBe('loading'))
+      expect(p.data.merchantEntry).toBe(false)
+      expect(p.querySelector('.merchant-entry')).toBeUndefined()
+      p.detach()
+      page = null
+    }
+  })
+})
