@@ -32,6 +32,7 @@ const FUNCTION_TYPES: Readonly<Record<string, string>> = {
   latestRoomStart: '(nowSeconds: number): number',
   textWidth: '(s: string): number',
   describeErrcode: '(code: number): { zh: string; en: string }',
+  isEmptyRoomList: '(e: unknown): boolean',
 }
 
 const PREAMBLE = `${BANNER}

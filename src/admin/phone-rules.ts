@@ -32,6 +32,6 @@ export {
   latestRoomStart,
   textWidth,
 } from '../live/rules'
-export { describeErrcode, REALNAME_QRCODE_URL } from '../live/errors'
+export { describeErrcode, isEmptyRoomList, REALNAME_QRCODE_URL } from '../live/errors'
 export { AuditStatus, PriceType, RoleId } from '../live/schemas'
-export { LIVE_STATUS_TEXT, LiveStatus } from '../live/status'
+export { LIVE_STATUS_TEXT, LiveStatus, ON_AIR_STATUSES } from '../live/status'

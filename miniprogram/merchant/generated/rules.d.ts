@@ -10,6 +10,7 @@ export declare const GOODS_INFO_FIELDS: readonly ["coverImgUrl", "name", "priceT
 export declare const GOODS_NAME_WIDTH: { readonly "min": 1; readonly "max": 28 }
 export declare const LIVE_STATUS_TEXT: { readonly "live": { readonly "zh": "直播中"; readonly "en": "live" }; readonly "upcoming": { readonly "zh": "未开始"; readonly "en": "not started" }; readonly "ended": { readonly "zh": "已结束"; readonly "en": "ended" }; readonly "banned": { readonly "zh": "禁播"; readonly "en": "banned" }; readonly "paused": { readonly "zh": "暂停"; readonly "en": "paused" }; readonly "abnormal": { readonly "zh": "异常"; readonly "en": "abnormal" }; readonly "expired": { readonly "zh": "已过期"; readonly "en": "expired" } }
 export declare const LiveStatus: { readonly "live": 101; readonly "upcoming": 102; readonly "ended": 103; readonly "banned": 104; readonly "paused": 105; readonly "abnormal": 106; readonly "expired": 107 }
+export declare const ON_AIR_STATUSES: readonly [101, 105, 106]
 export declare const PriceType: { readonly "Fixed": 1; readonly "Range": 2; readonly "Discount": 3 }
 export declare const REALNAME_QRCODE_URL: "https://res.wx.qq.com/op_res/9rSix1dhHfK4rR049JL0PHJ7TpOvkuZ3mE0z7Ou_Etvjf-w1J_jVX0rZqeStLfwh"
 export declare const ROLE_CAPS: { readonly "1": 10; readonly "2": 500; readonly "3": 500 }
@@ -33,6 +34,7 @@ export declare function checkWechatId(field: string, value: string, errcode: num
 export declare function describeErrcode(code: number): { zh: string; en: string }
 export declare function formProblems(action: FormAction, raw: unknown, nowSeconds: number): Record<string, FormProblem>
 export declare function goodsUpdatableFields(auditStatus: number): readonly string[]
+export declare function isEmptyRoomList(e: unknown): boolean
 export declare function isFormAction(name: string): name is FormAction
 export declare function latestRoomStart(nowSeconds: number): number
 export declare function textWidth(s: string): number
