@@ -5,6 +5,7 @@
  * (tools/mp-rules.ts writes miniprogram/merchant/generated/rules.js), so a rule is written once.
  * Nothing here may reach Node or the platform: it runs on the phone.
  */
+import { addAdminParams, removeAdminParams } from './admin-params'
 import { catalogue } from '../live/catalogue'
 import {
   checkGoodsName,
@@ -82,6 +83,8 @@ export const FORM_RULES = {
   },
   goodsVideo: { params: catalogue.goodsVideo.request },
   importGoods: { params: catalogue.importGoods.request },
+  addAdmin: { params: addAdminParams },
+  removeAdmin: { params: removeAdminParams },
 } as const satisfies Record<string, FormDef>
 
 export type FormAction = keyof typeof FORM_RULES

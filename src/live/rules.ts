@@ -308,6 +308,13 @@ export function isWechatId(s: string): boolean {
  */
 export const ROLE_CAPS: Readonly<Record<1 | 2 | 3, number>> = { 1: 10, 2: 500, 3: 500 }
 
+/** What each role id is called, for refusals, replies and the merchant's role page. */
+export const ROLE_TEXT: Readonly<Record<1 | 2 | 3, { zh: string; en: string }>> = {
+  1: { zh: '管理员', en: 'admin' },
+  2: { zh: '主播', en: 'anchor' },
+  3: { zh: '运营者', en: 'operator' },
+}
+
 /** A WeChat ID in `field`; the errcode depends on the role the ID plays (anchor, creator, member…). */
 export function checkWechatId(field: string, value: string, errcode: number): RuleProblem | null {
   if (isWechatId(value)) return null

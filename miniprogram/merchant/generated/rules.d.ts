@@ -2,10 +2,10 @@
 export interface RuleProblem { errcode: number; field: string; zh: string; en: string }
 export interface FormProblem { field: string; zh: string; en: string; errcode?: number }
 export type FormCheck = { ok: true; data: unknown } | { ok: false; problem: FormProblem }
-export type FormAction = "createRoom" | "editRoom" | "goodsAdd" | "addRole" | "deleteRole" | "addAssistant" | "modifyAssistant" | "removeAssistant" | "addSubAnchor" | "modifySubAnchor" | "getSharedCode" | "goodsVideo" | "importGoods"
+export type FormAction = "createRoom" | "editRoom" | "goodsAdd" | "addRole" | "deleteRole" | "addAssistant" | "modifyAssistant" | "removeAssistant" | "addSubAnchor" | "modifySubAnchor" | "getSharedCode" | "goodsVideo" | "importGoods" | "addAdmin" | "removeAdmin"
 export declare const ANCHOR_NAME_WIDTH: { readonly "min": 4; readonly "max": 30 }
 export declare const AuditStatus: { readonly "NotAudited": 0; readonly "UnderReview": 1; readonly "Approved": 2; readonly "Rejected": 3 }
-export declare const FORM_ACTIONS: readonly ["createRoom", "editRoom", "goodsAdd", "addRole", "deleteRole", "addAssistant", "modifyAssistant", "removeAssistant", "addSubAnchor", "modifySubAnchor", "getSharedCode", "goodsVideo", "importGoods"]
+export declare const FORM_ACTIONS: readonly ["createRoom", "editRoom", "goodsAdd", "addRole", "deleteRole", "addAssistant", "modifyAssistant", "removeAssistant", "addSubAnchor", "modifySubAnchor", "getSharedCode", "goodsVideo", "importGoods", "addAdmin", "removeAdmin"]
 export declare const GOODS_INFO_FIELDS: readonly ["coverImgUrl", "name", "priceType", "price", "price2", "url", "thirdPartyAppid", "goodsKey"]
 export declare const GOODS_NAME_WIDTH: { readonly "min": 1; readonly "max": 28 }
 export declare const LIVE_STATUS_TEXT: { readonly "live": { readonly "zh": "直播中"; readonly "en": "live" }; readonly "upcoming": { readonly "zh": "未开始"; readonly "en": "not started" }; readonly "ended": { readonly "zh": "已结束"; readonly "en": "ended" }; readonly "banned": { readonly "zh": "禁播"; readonly "en": "banned" }; readonly "paused": { readonly "zh": "暂停"; readonly "en": "paused" }; readonly "abnormal": { readonly "zh": "异常"; readonly "en": "abnormal" }; readonly "expired": { readonly "zh": "已过期"; readonly "en": "expired" } }
@@ -14,6 +14,7 @@ export declare const ON_AIR_STATUSES: readonly [101, 105, 106]
 export declare const PriceType: { readonly "Fixed": 1; readonly "Range": 2; readonly "Discount": 3 }
 export declare const REALNAME_QRCODE_URL: "https://res.wx.qq.com/op_res/9rSix1dhHfK4rR049JL0PHJ7TpOvkuZ3mE0z7Ou_Etvjf-w1J_jVX0rZqeStLfwh"
 export declare const ROLE_CAPS: { readonly "1": 10; readonly "2": 500; readonly "3": 500 }
+export declare const ROLE_TEXT: { readonly "1": { readonly "zh": "管理员"; readonly "en": "admin" }; readonly "2": { readonly "zh": "主播"; readonly "en": "anchor" }; readonly "3": { readonly "zh": "运营者"; readonly "en": "operator" } }
 export declare const ROOM_IMAGE_RULES: { readonly "coverImg": { readonly "errcode": 300031; readonly "maxBytes": 2097152 }; readonly "shareImg": { readonly "errcode": 300032; readonly "maxBytes": 1048576 }; readonly "feedsImg": { readonly "errcode": 300037; readonly "maxBytes": 102400 } }
 export declare const ROOM_MAX_DURATION_SECONDS: 86400
 export declare const ROOM_MAX_LEAD_MONTHS: 6

@@ -3,12 +3,10 @@
  * by an owner) add and remove admins; everyone may ask `whoami`, which is how a merchant learns their openid.
  */
 import * as z from '../../live/zod'
+import { addAdminParams, openidParam as openid, removeAdminParams } from '../admin-params'
 import { fail } from '../reply'
 import { createAdminStore, ownersFromEnv, OWNER_ENV } from '../store'
 import { defineAction, type ActionDef } from '../types'
-
-/** An openid as WeChat issues them: 28 characters of letters, digits, `-` and `_` (checked loosely: 6–64). */
-const openid = z.string().check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'an openid: 6–64 letters, digits, - or _'))
 
 export const adminActions: Readonly<Record<string, ActionDef>> = {
   whoami: defineAction({
@@ -47,7 +45,7 @@ export const adminActions: Readonly<Record<string, ActionDef>> = {
     who: 'owner',
     mutates: true,
     summary: { zh: '添加管理员或店主（仅店主）', en: 'Add an admin or owner (owners only)' },
-    params: z.object({ openid, role: z._default(z.enum(['admin', 'owner']), 'admin'), note: z._default(z.string().check(z.maxLength(64)), '') }),
+    params: addAdminParams,
     reply: '{openid, role, added: boolean} (added is false when it already had that role)',
     calls: [],
     run: async (ctx, p) => {
@@ -75,7 +73,7 @@ export const adminActions: Readonly<Record<string, ActionDef>> = {
     who: 'owner',
     mutates: true,
     summary: { zh: '移除管理员或店主（仅店主）', en: 'Remove an admin or owner (owners only)' },
-    params: z.object({ openid }),
+    params: removeAdminParams,
     reply: '{openid, removed: boolean} (removed is false when it was not an admin)',
     calls: [],
     run: async (ctx, p) => {

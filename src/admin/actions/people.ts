@@ -10,19 +10,13 @@ import * as z from '../../live/zod'
 import { FOLLOWERS_PAGE, PUSH_MESSAGE_MAX_OPENIDS, catalogue } from '../../live/catalogue'
 import { shanghaiDay } from '../../live/day'
 import { WxApiError, describeErrcode, isRetryable } from '../../live/errors'
-import { ROLE_CAPS, ruleProblem, type RuleProblem } from '../../live/rules'
+import { ROLE_CAPS, ROLE_TEXT, ruleProblem, type RuleProblem } from '../../live/rules'
 import * as s from '../../live/schemas'
 import { cond, type RawDoc } from '../../sync/driver'
 import { AdminFailure, ERRCODE_CLASS, fail, ruleFailure, toErrorBody } from '../reply'
 import { ADMIN_COLLECTIONS } from '../store'
 import { defineAction, type ActionContext, type ActionDef } from '../types'
 import { requireLive } from './room-goods'
-
-const ROLE_TEXT: Readonly<Record<1 | 2 | 3, { zh: string; en: string }>> = {
-  1: { zh: '管理员', en: 'admin' },
-  2: { zh: '主播', en: 'anchor' },
-  3: { zh: '运营者', en: 'operator' },
-}
 
 /**
  * Where an anchor without real-name verification scans to verify (the "小程序直播" mini-program), as the
