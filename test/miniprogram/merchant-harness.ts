@@ -51,6 +51,8 @@ export interface MerchantEnv {
   }
   picked: { media: { tempFilePath: string; size: number; fileType: 'image' | 'video' }[]; messageFiles: { path: string; name: string; size: number; type: string }[] }
   modalAnswer: { confirm: boolean; content?: string }
+  /** The phone's storage (wx.getStorageSync…): kept across page loads of one env, as on a phone between visits. */
+  storage: Map<string, unknown>
   /** Writes a file the test will hand to a picker; its path. */
   writeFile(name: string, bytes: Uint8Array | string): string
   stop(): Promise<void>
@@ -63,6 +65,7 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
   const files = mkdtempSync(join(tmpdir(), 'mp-files-'))
   const picked: MerchantEnv['picked'] = { media: [], messageFiles: [] }
   const modalAnswer: MerchantEnv['modalAnswer'] = { confirm: true }
+  const storage = new Map<string, unknown>()
   const callback = (result: unknown) => (o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) => {
     o?.success?.(result)
     o?.complete?.(result)
@@ -103,6 +106,7 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
     wx,
     picked,
     modalAnswer,
+    storage,
     writeFile(name, bytes) {
       const path = join(files, name)
       writeFileSync(path, bytes)
@@ -123,7 +127,13 @@ export function installMerchantWx(env: MerchantEnv, openid: string | null = OWNE
   env.picked.media = []
   env.picked.messageFiles = []
   const base = (globalThis as { wx?: Record<string, unknown> }).wx ?? {}
-  vi.stubGlobal('wx', { ...base, ...env.wx, cloud: env.cloud })
+  // simulate's storage keeps nothing; a page that resumes work reads back what it stored
+  const storage = {
+    getStorageSync: (key: string) => (env.storage.has(key) ? env.storage.get(key) : ''),
+    setStorageSync: (key: string, value: unknown) => void env.storage.set(key, value),
+    removeStorageSync: (key: string) => void env.storage.delete(key),
+  }
+  vi.stubGlobal('wx', { ...base, ...storage, ...env.wx, cloud: env.cloud })
   vi.stubGlobal('getApp', () => ({ globalData: {} }))
 }
 
