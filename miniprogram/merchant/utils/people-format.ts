@@ -1,7 +1,7 @@
-/** Times on the people pages, in the shop's time zone (Asia/Shanghai) whatever the phone's own zone is. */
+/** Times on the people pages, to the second, in the shop's time zone (Asia/Shanghai) whatever the phone's own zone is. */
+import { SHANGHAI_OFFSET_SECONDS } from './time'
 
-/** China has kept UTC+8 all year since 1991, so a fixed offset is exact for every time these pages show. */
-const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000
+const SHANGHAI_OFFSET_MS = SHANGHAI_OFFSET_SECONDS * 1000
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
 
