@@ -135,6 +135,8 @@ export function installMerchantWx(env: MerchantEnv, openid: string | null = OWNE
   }
   vi.stubGlobal('wx', { ...base, ...storage, ...env.wx, cloud: env.cloud })
   vi.stubGlobal('getApp', () => ({ globalData: {} }))
+  // TDesign's page-scroll mixin (t-tabs, t-sticky) asks for the page stack when attached.
+  vi.stubGlobal('getCurrentPages', () => [])
 }
 
 /**
