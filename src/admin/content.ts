@@ -5,6 +5,7 @@
  * https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/sec-center/sec-check/msgSecCheck.html
  */
 import { ADMIN_COLLECTIONS } from './store'
+import { WORD_LIMITS } from './word-params'
 import { AdminFailure, fail } from './reply'
 import type { ActionContext, TextVerdict } from './types'
 import { labelName } from '../cloud/text-check'
@@ -12,8 +13,7 @@ import { describeErrcode, errcodeOf } from '../live/errors'
 
 /** `_id` of the settings document holding the list. */
 export const WORDS_DOC = 'sensitive-words'
-/** Bounds of the list, so one read and one scan stay cheap. */
-export const WORD_LIMITS = { maxWords: 2000, maxWordLength: 32 } as const
+export { WORD_LIMITS }
 
 /** The function environment variable that turns the platform's check on (`on`) or off (`off`, unset or empty). */
 export const TEXT_CHECK_ENV = 'LIVE_TEXT_CHECK'

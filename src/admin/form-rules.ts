@@ -6,6 +6,7 @@
  * Nothing here may reach Node or the platform: it runs on the phone.
  */
 import { addAdminParams, removeAdminParams } from './admin-params'
+import { nonEmptyWordsParams } from './word-params'
 import { catalogue } from '../live/catalogue'
 import {
   checkGoodsName,
@@ -85,6 +86,8 @@ export const FORM_RULES = {
   importGoods: { params: catalogue.importGoods.request },
   addAdmin: { params: addAdminParams },
   removeAdmin: { params: removeAdminParams },
+  addSensitiveWords: { params: nonEmptyWordsParams },
+  removeSensitiveWords: { params: nonEmptyWordsParams },
 } as const satisfies Record<string, FormDef>
 
 export type FormAction = keyof typeof FORM_RULES

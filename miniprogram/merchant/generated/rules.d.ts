@@ -2,10 +2,10 @@
 export interface RuleProblem { errcode: number; field: string; zh: string; en: string }
 export interface FormProblem { field: string; zh: string; en: string; errcode?: number }
 export type FormCheck = { ok: true; data: unknown } | { ok: false; problem: FormProblem }
-export type FormAction = "createRoom" | "editRoom" | "goodsAdd" | "addRole" | "deleteRole" | "addAssistant" | "modifyAssistant" | "removeAssistant" | "addSubAnchor" | "modifySubAnchor" | "getSharedCode" | "goodsVideo" | "importGoods" | "addAdmin" | "removeAdmin"
+export type FormAction = "createRoom" | "editRoom" | "goodsAdd" | "addRole" | "deleteRole" | "addAssistant" | "modifyAssistant" | "removeAssistant" | "addSubAnchor" | "modifySubAnchor" | "getSharedCode" | "goodsVideo" | "importGoods" | "addAdmin" | "removeAdmin" | "addSensitiveWords" | "removeSensitiveWords"
 export declare const ANCHOR_NAME_WIDTH: { readonly "min": 4; readonly "max": 30 }
 export declare const AuditStatus: { readonly "NotAudited": 0; readonly "UnderReview": 1; readonly "Approved": 2; readonly "Rejected": 3 }
-export declare const FORM_ACTIONS: readonly ["createRoom", "editRoom", "goodsAdd", "addRole", "deleteRole", "addAssistant", "modifyAssistant", "removeAssistant", "addSubAnchor", "modifySubAnchor", "getSharedCode", "goodsVideo", "importGoods", "addAdmin", "removeAdmin"]
+export declare const FORM_ACTIONS: readonly ["createRoom", "editRoom", "goodsAdd", "addRole", "deleteRole", "addAssistant", "modifyAssistant", "removeAssistant", "addSubAnchor", "modifySubAnchor", "getSharedCode", "goodsVideo", "importGoods", "addAdmin", "removeAdmin", "addSensitiveWords", "removeSensitiveWords"]
 export declare const GOODS_INFO_FIELDS: readonly ["coverImgUrl", "name", "priceType", "price", "price2", "url", "thirdPartyAppid", "goodsKey"]
 export declare const GOODS_NAME_WIDTH: { readonly "min": 1; readonly "max": 28 }
 export declare const LIVE_STATUS_TEXT: { readonly "live": { readonly "zh": "直播中"; readonly "en": "live" }; readonly "upcoming": { readonly "zh": "未开始"; readonly "en": "not started" }; readonly "ended": { readonly "zh": "已结束"; readonly "en": "ended" }; readonly "banned": { readonly "zh": "禁播"; readonly "en": "banned" }; readonly "paused": { readonly "zh": "暂停"; readonly "en": "paused" }; readonly "abnormal": { readonly "zh": "异常"; readonly "en": "abnormal" }; readonly "expired": { readonly "zh": "已过期"; readonly "en": "expired" } }

@@ -1,4 +1,5 @@
-/** The word page's view logic: the words typed (several at once), checked against the limits the function stated. */
+/** The word page's view logic: the words typed (several at once), checked with the function's own params rule. */
+import * as rules from '../generated/rules'
 
 /** What the list holds at most, as getSensitiveWords states it (the function's own numbers, never a copy here). */
 export interface WordLimits {
@@ -19,18 +20,23 @@ export function splitWords(input: string): string[] {
   return out
 }
 
-/** Characters as the function counts them (code points, so an emoji is one). */
-const charCount = (s: string): number => Array.from(s).length
-
 /**
- * Why these words cannot be added to `current` under `limits`, or '' when they can: words too long are named,
- * and a list that would grow past its size says by how much.
+ * Why these words cannot be added to `current`, or '' when they can: first addSensitiveWords' own params rule
+ * (each broken word named), then whether the list would grow past the size the function stated in `limits`.
  */
-export function wordsProblem(words: readonly string[], current: readonly string[], limits: WordLimits | null): string {
+export function wordsProblem(words: readonly string[], current: readonly string[], limits: WordLimits | null, nowSeconds: number): string {
   if (words.length === 0) return '请输入要添加的词，每行一个，或用逗号、空格隔开'
+  const problems = Object.values(rules.formProblems('addSensitiveWords', { words }, nowSeconds))
+  if (problems.length > 0) {
+    return problems
+      .slice(0, 3)
+      .map((p) => {
+        const index = /^words\.(\d+)$/.exec(p.field)
+        return index ? `「${words[Number(index[1])]}」${p.zh.slice(p.field.length).replace(/^[：:]/, '：')}` : p.zh
+      })
+      .join('；')
+  }
   if (!limits) return ''
-  const tooLong = words.filter((w) => charCount(w) > limits.maxWordLength)
-  if (tooLong.length > 0) return `每个词最多 ${limits.maxWordLength} 个字：${tooLong.slice(0, 3).join('、')}${tooLong.length > 3 ? ' 等' : ''}`
   const have = new Set(current.map((w) => w.toLowerCase()))
   const grown = current.length + words.filter((w) => !have.has(w.toLowerCase())).length
   if (grown > limits.maxWords) return `敏感词表最多 ${limits.maxWords} 个词，添加后会有 ${grown} 个`

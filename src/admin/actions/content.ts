@@ -15,13 +15,11 @@ import {
   updateWords,
 } from '../content'
 import { defineAction, type ActionDef } from '../types'
+import { nonEmptyWordsParams, wordsParams } from '../word-params'
 
 /** Texts one checkContent call takes: a room form has a handful of fields, a goods form fewer. */
 export const CHECK_CONTENT_MAX_TEXTS = 20
 
-const wordList = z.array(z.string().check(z.maxLength(WORD_LIMITS.maxWordLength))).check(z.maxLength(WORD_LIMITS.maxWords))
-const wordsParams = z.object({ words: wordList })
-const nonEmptyWordsParams = z.object({ words: wordList.check(z.minLength(1)) })
 
 const LIST_REPLY = '{words: string[], count, maxWords, maxWordLength, changed: boolean}'
 

@@ -7,6 +7,7 @@ import { countsByRoom, followerRows, followersOf, liveRoomRows, pushSummary } fr
 import { hitRows, splitWords, wordsProblem } from '../../../miniprogram/merchant/utils/people-words'
 import { auditRows } from '../../../miniprogram/merchant/utils/people-audit'
 import { ROLE_CAPS } from '../../../src/live/rules'
+import { WORD_LIMITS } from '../../../src/admin/word-params'
 
 describe('Shanghai times', () => {
   it('shows a UTC instant at UTC+8, crossing midnight', () => {
@@ -107,13 +108,17 @@ describe('words', () => {
   it('splits words on lines, commas, spaces and 、, dropping blanks and repeats ignoring case', () => {
     expect(splitWords(' 假货\n最低价，ABC、abc  秒杀,, ')).toEqual(['假货', '最低价', 'ABC', '秒杀'])
   })
-  it('names words too long and a list that would grow too large, counting only new words', () => {
-    const limits = { maxWords: 3, maxWordLength: 4 }
-    expect(wordsProblem([], [], limits)).not.toBe('')
-    expect(wordsProblem(['12345'], [], limits)).toContain('最多 4 个字')
-    expect(wordsProblem(['😀😀😀😀'], [], limits)).toBe('')
-    expect(wordsProblem(['a', 'b'], ['A', 'c'], limits)).toBe('')
-    expect(wordsProblem(['d', 'e'], ['A', 'c'], limits)).toContain('添加后会有 4 个')
+  it('names each word addSensitiveWords would refuse, and a list that would grow past the stated size, counting only new words', () => {
+    const limits = { maxWords: 3, maxWordLength: WORD_LIMITS.maxWordLength }
+    const long = 'x'.repeat(WORD_LIMITS.maxWordLength + 1)
+    expect(wordsProblem([], [], limits, 0)).not.toBe('')
+    const tooLong = wordsProblem(['ok', long], [], limits, 0)
+    expect(tooLong).toContain(`「${long}」`)
+    expect(tooLong).toContain(String(WORD_LIMITS.maxWordLength))
+    expect(wordsProblem(['x'.repeat(WORD_LIMITS.maxWordLength)], [], limits, 0)).toBe('')
+    expect(wordsProblem(['a', 'b'], ['A', 'c'], limits, 0)).toBe('')
+    expect(wordsProblem(['d', 'e'], ['A', 'c'], limits, 0)).toContain('添加后会有 4 个')
+    expect(wordsProblem(['d', 'e'], ['A', 'c'], null, 0)).toBe('')
   })
   it('says which list a hit came from', () => {
     expect(hitRows([{ field: 'text', source: 'merchant', word: '假货', zh: 'text：含敏感词「假货」' }, { source: 'platform', words: ['x'] }]).map((h) => h.text)).toEqual([

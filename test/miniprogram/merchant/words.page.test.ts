@@ -49,10 +49,13 @@ describe('sensitive words page', () => {
     expect(p.querySelectorAll('.word').length).toBe(3)
   })
 
-  it('marks a word longer than the function allows and keeps add off', async () => {
+  it('marks the word longer than the function allows, by name, and keeps add off', async () => {
     const p = await open()
-    p.instance.onInput({ detail: { value: `好${'长'.repeat(p.data.list.maxWordLength)}` } })
-    expect(p.data.inputError).toContain(`最多 ${p.data.list.maxWordLength} 个字`)
+    const long = `好${'长'.repeat(p.data.list.maxWordLength)}`
+    p.instance.onInput({ detail: { value: `短词 ${long}` } })
+    expect(p.data.inputError).toContain(`「${long}」`)
+    expect(p.data.inputError).toContain(String(p.data.list.maxWordLength))
+    expect(p.data.inputError).not.toContain('短词')
     expect(p.data.canAdd).toBe(false)
   })
 

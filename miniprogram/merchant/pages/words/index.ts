@@ -51,7 +51,7 @@ Component({
 
     check() {
       const words = splitWords(this.data.input)
-      const problem = wordsProblem(words, this.data.list?.words ?? [], this.data.list)
+      const problem = wordsProblem(words, this.data.list?.words ?? [], this.data.list, Math.floor(Date.now() / 1000))
       this.setData({ inputError: this.data.input.trim() === '' ? '' : problem, canAdd: problem === '' && this.data.list !== null })
     },
     onInput(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
