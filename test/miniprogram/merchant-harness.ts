@@ -154,5 +154,12 @@ export function loadMerchantPage(page: string): SimNode {
 
 export { sleep, text }
 
+/**
+ * Lets the timers that came due while a page compiled (a synchronous second or more on a busy machine) run before
+ * the page's first request: the emulator's server closes keep-alive sockets idle for 5 s, and a request sent on one
+ * in the same tick the server closes it fails with "fetch failed". Await it between loading a page and onLoad.
+ */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
+
 /** Waits until `check` passes; twice the viewer harness's patience, as pages wait on a function run. */
 export const until = (check: () => void, tries = 400): Promise<void> => waitUntil(check, tries)

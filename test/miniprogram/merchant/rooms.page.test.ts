@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /** The rooms list: rooms read through liveAdmin, sorted into tabs by state, each with the actions its state allows. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { OWNER, VIEWER, installMerchantWx, loadMerchantPage, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+import { OWNER, VIEWER, installMerchantWx, loadMerchantPage, settle, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
 
 let env: MerchantEnv
 let page: SimNode | null = null
@@ -23,8 +23,13 @@ afterEach(() => {
 async function open(openid: string = OWNER): Promise<SimNode> {
   installMerchantWx(env, openid)
   page = loadMerchantPage('merchant/pages/rooms/index')
+  await settle()
   await page.instance.onLoad({})
-  return page
+  const p = page
+  // The gate's answer first, so a failure says whether the page was let in at all.
+  await until(() => expect(p.data.gate).not.toBe('checking'))
+  if (openid === OWNER) expect(p.data.gateText).toBe('')
+  return p
 }
 
 function room(name: string, startIn: number): number {
