@@ -132,6 +132,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       else res.destroy()
     })
   })
+  // An idle keep-alive connection is left for the client to close: when the server closed it at Node's 5 s default
+  // while a client (undici's fetch) reused it at that moment, the request failed ("fetch failed"), which a busy
+  // machine made likely. Clients close idle sockets after a few seconds themselves.
+  server.keepAliveTimeout = 65_000
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.local')
     const p = url.pathname
