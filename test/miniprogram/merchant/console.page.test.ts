@@ -386,10 +386,16 @@ describe('room console: status refresh', () => {
     expect(await callsTo('liveBroadcast.getLiveInfo')).toBe(reads + 2)
   })
 
-  it('refuses a console opened without a room id with a plain sentence', async () => {
-    page = loadMerchantPage('merchant/pages/console/index')
-    await page.instance.onLoad({ roomId: 'abc' })
-    expect(page.data.gate).toBe('error')
-    expect(text(page)).toContain('没有指定直播间')
+  it('tells an admin who opens the console without a room id where to open it from, and reads nothing', async () => {
+    const reads = await callsTo('liveBroadcast.getLiveInfo')
+    const p = loadMerchantPage('merchant/pages/console/index')
+    page = p
+    await p.instance.onLoad({ roomId: 'abc' })
+    await until(() => expect(p.data.roomState).toBe('error'))
+    expect(p.data.gate).toBe('allowed')
+    expect(text(p)).toContain('没有指定直播间')
+    expect(p.querySelector('.room-retry')).toBeFalsy()
+    p.instance.onShow()
+    expect(await callsTo('liveBroadcast.getLiveInfo')).toBe(reads)
   })
 })

@@ -30,6 +30,8 @@ import {
 
 type LoadState = 'loading' | 'ready' | 'error'
 
+const NO_ROOM = '没有指定直播间：请从「直播间」列表打开中控台'
+
 const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
 /** Timers and caches that are not view data. */
@@ -104,18 +106,16 @@ Component({
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
-      const roomId = roomIdFrom(query)
-      if (roomId === null) {
-        this.setData({ gate: 'error', gateText: '没有指定直播间：请从「直播间」列表打开中控台' })
-        return
-      }
-      this.setData({ roomId })
+      this.setData({ roomId: roomIdFrom(query) ?? 0 })
       await this.open(false)
     },
     async open(fresh: boolean) {
-      if (!this.data.roomId) return
       const me = await openGate(this, 'admin', fresh)
       if (!me) return
+      if (!this.data.roomId) {
+        this.setData({ roomState: 'error', roomError: NO_ROOM })
+        return
+      }
       await Promise.all([this.loadRoom(), this.loadAssistants(), this.loadSubAnchor()])
       this.startTimer()
     },
@@ -123,7 +123,7 @@ Component({
       void this.open(true)
     },
     onShow() {
-      if (this.data.gate === 'allowed') this.startTimer()
+      if (this.data.gate === 'allowed' && this.data.roomId) this.startTimer()
     },
     onHide() {
       this.stopTimer()
@@ -146,6 +146,7 @@ Component({
 
     async loadRoom() {
       const { roomId } = this.data
+      if (!roomId) return
       own(this).lastRefreshMs = Date.now()
       this.setData({ refreshing: true })
       try {
