@@ -152,12 +152,13 @@ Component({
       try {
         const room = await goodsService.loadRoom(roomId)
         const memory = readMemory(roomId)
-        const keep = new Map(this.data.goods.map((g) => [g.goodsId, g.videoUrl]))
+        // a re-read keeps what only this page knows: a call still running on a row, a clip already fetched
+        const keep = new Map(this.data.goods.map((g) => [g.goodsId, { busy: g.busy, videoUrl: g.videoUrl }]))
         this.setData({
           roomState: 'ready',
           roomError: '',
           head: roomHead(room),
-          goods: goodsRows(room, memory).map((g) => ({ ...g, videoUrl: keep.get(g.goodsId) ?? '' })),
+          goods: goodsRows(room, memory).map((g) => ({ ...g, ...keep.get(g.goodsId) })),
           switches: this.data.switches.some((s) => s.busy) ? this.data.switches : switchRows(room, memory),
           refreshedAt: new Date().toTimeString().slice(0, 8),
         })
@@ -193,6 +194,8 @@ Component({
       return this.data.goods.findIndex((g) => g.goodsId === id)
     },
     setRow(index: number, patch: Partial<GoodsRow>) {
+      // the row may have left the list while its call ran (a refresh, a removal)
+      if (index < 0 || index >= this.data.goods.length) return
       const data: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(patch)) data[`goods[${index}].${k}`] = v
       this.setData(data)
