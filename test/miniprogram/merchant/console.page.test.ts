@@ -82,20 +82,24 @@ async function newGoods(name: string, approve = true): Promise<number> {
   return goodsId
 }
 
+/** Up to 40 s: on a shared 2-core machine a cold liveAdmin answers its first calls slowly. */
+const PATIENT = 1600
+const wait = (check: () => void): Promise<void> => until(check, PATIENT)
+
 async function open(roomId: number): Promise<SimNode> {
   page = loadMerchantPage('merchant/pages/console/index')
   await page.instance.onLoad({ roomId: String(roomId) })
   const p = page
-  await until(() => expect(p.data.roomState).toBe('ready'))
-  await until(() => expect(p.data.assistantState).toBe('ready'))
-  await until(() => expect(p.data.subState).toBe('ready'))
+  await wait(() => expect(p.data.roomState).toBe('ready'))
+  await wait(() => expect(p.data.assistantState).toBe('ready'))
+  await wait(() => expect(p.data.subState).toBe('ready'))
   return p
 }
 
 const tap = (id: number, extra: Record<string, unknown> = {}) => ({ currentTarget: { dataset: { id: String(id), ...extra } } })
 const ids = (p: SimNode) => p.data.goods.map((g: { goodsId: number }) => g.goodsId)
 
-describe('room console: goods in the room', () => {
+describe('room console: goods in the room', { timeout: 120_000 }, () => {
   let roomId: number
   let a: number
   let b: number
@@ -114,7 +118,7 @@ describe('room console: goods in the room', () => {
     expect(p.querySelector('.goods-empty')).toBeTruthy()
 
     await p.instance.onOpenPicker()
-    await until(() => expect(p.data.pickerState).toBe('ready'))
+    await wait(() => expect(p.data.pickerState).toBe('ready'))
     const row = (id: number) => p.data.pickRows.find((r: { goodsId: number }) => r.goodsId === id)
     expect(row(a)).toMatchObject({ selectable: true, auditText: '已通过' })
     expect(row(pending)).toMatchObject({ selectable: false, auditText: '审核中' })
@@ -129,7 +133,7 @@ describe('room console: goods in the room', () => {
     expect(p.data.pickedCount).toBe(2)
 
     await p.instance.onImport()
-    await until(() => expect(ids(p)).toEqual([a, b]))
+    await wait(() => expect(ids(p)).toEqual([a, b]))
     expect(p.data.pickerOpen).toBe(false)
     expect((await sandboxRoom(roomId)).goods.map((g: { goodsId: number }) => g.goodsId)).toEqual([a, b])
     expect(text(p)).toContain('明前龙井')
@@ -225,7 +229,7 @@ describe('room console: goods in the room', () => {
   })
 })
 
-describe('room console: switches, people, push URL and share code', () => {
+describe('room console: switches, people, push URL and share code', { timeout: 120_000 }, () => {
   let roomId: number
 
   beforeAll(async () => {
@@ -271,17 +275,17 @@ describe('room console: switches, people, push URL and share code', () => {
     p.instance.onAssistantInput({ currentTarget: { dataset: { field: 'username' } }, detail: { value: 'helper_wang01' } })
     expect(p.data.aInvalid).toBe(false)
     await p.instance.onSubmitAssistant()
-    await until(() => expect(p.data.assistants.map((x: { alias: string }) => x.alias)).toEqual(['helper_wang01']))
+    await wait(() => expect(p.data.assistants.map((x: { alias: string }) => x.alias)).toEqual(['helper_wang01']))
     expect(text(p)).toContain('场控小王')
 
     p.instance.onEditAssistant({ currentTarget: { dataset: { alias: 'helper_wang01' } } })
     expect(p.data.aMode).toBe('modify')
     p.instance.onAssistantInput({ currentTarget: { dataset: { field: 'nickname' } }, detail: { value: '场控老王' } })
     await p.instance.onSubmitAssistant()
-    await until(() => expect(p.data.assistants[0]?.nickname).toBe('场控老王'))
+    await wait(() => expect(p.data.assistants[0]?.nickname).toBe('场控老王'))
 
     await p.instance.onRemoveAssistant({ currentTarget: { dataset: { alias: 'helper_wang01' } } })
-    await until(() => expect(p.data.assistants).toEqual([]))
+    await wait(() => expect(p.data.assistants).toEqual([]))
     expect((await adminData('getAssistantList', { roomId })).list).toEqual([])
   })
 
@@ -294,7 +298,7 @@ describe('room console: switches, people, push URL and share code', () => {
     p.instance.onSubInput({ detail: { value: 'sub_anchor01' } })
     expect(p.data.subInputError).toBe('')
     await p.instance.onSubmitSub()
-    await until(() => expect(p.data.subAnchor).toBe('sub_anchor01'))
+    await wait(() => expect(p.data.subAnchor).toBe('sub_anchor01'))
 
     // the platform's own refusal lands next to the field, errcode kept
     p.instance.onSubInput({ detail: { value: 'anchor_xiaomei' } })
@@ -304,11 +308,11 @@ describe('room console: switches, people, push URL and share code', () => {
 
     p.instance.onSubInput({ detail: { value: 'sub_anchor02' } })
     await p.instance.onSubmitSub()
-    await until(() => expect(p.data.subAnchor).toBe('sub_anchor02'))
+    await wait(() => expect(p.data.subAnchor).toBe('sub_anchor02'))
     expect((await adminData('getSubAnchor', { roomId })).username).toBe('sub_anchor02')
 
     await p.instance.onDeleteSub()
-    await until(() => expect(p.data.subAnchor).toBe(''))
+    await wait(() => expect(p.data.subAnchor).toBe(''))
     expect((await adminData('getSubAnchor', { roomId })).username).toBeNull()
   })
 
@@ -346,7 +350,7 @@ describe('room console: switches, people, push URL and share code', () => {
   })
 })
 
-describe('room console: status refresh', () => {
+describe('room console: status refresh', { timeout: 120_000 }, () => {
   it('re-reads the room once a minute while shown, refuses a sooner manual refresh, and stops when hidden', async () => {
     const roomId = await newRoom('秋茶品鉴直播间')
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], shouldAdvanceTime: true })
@@ -365,7 +369,7 @@ describe('room console: status refresh', () => {
     expect(p.data.head.statusText).toBe('未开始')
 
     vi.advanceTimersByTime(30_000)
-    await until(() => expect(p.data.head.statusText).toBe('直播中'))
+    await wait(() => expect(p.data.head.statusText).toBe('直播中'))
     expect(await callsTo('liveBroadcast.getLiveInfo')).toBe(reads + 1)
 
     p.instance.onHide()
@@ -375,8 +379,8 @@ describe('room console: status refresh', () => {
     // back on screen: the manual refresh is allowed again, a minute having passed
     p.instance.onShow()
     p.instance.onRefresh()
-    await until(() => expect(p.data.refreshing).toBe(true))
-    await until(() => expect(p.data.refreshing).toBe(false))
+    await wait(() => expect(p.data.refreshing).toBe(true))
+    await wait(() => expect(p.data.refreshing).toBe(false))
     expect(await callsTo('liveBroadcast.getLiveInfo')).toBe(reads + 2)
     expect(p.data.refreshNote).toBe('')
 
@@ -391,7 +395,7 @@ describe('room console: status refresh', () => {
     const p = loadMerchantPage('merchant/pages/console/index')
     page = p
     await p.instance.onLoad({ roomId: 'abc' })
-    await until(() => expect(p.data.roomState).toBe('error'))
+    await wait(() => expect(p.data.roomState).toBe('error'))
     expect(p.data.gate).toBe('allowed')
     expect(text(p)).toContain('没有指定直播间')
     expect(p.querySelector('.room-retry')).toBeFalsy()
