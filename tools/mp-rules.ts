@@ -32,6 +32,8 @@ const FUNCTION_TYPES: Readonly<Record<string, string>> = {
   latestRoomStart: '(nowSeconds: number): number',
   textWidth: '(s: string): number',
   describeErrcode: '(code: number): { zh: string; en: string }',
+  parseCsv: '(text: string, maxRecords: number): { ok: true; records: string[][] } | { ok: false; problem: { line: number; zh: string; en: string } }',
+  convertCell: "(column: { name: string; required: boolean; kind: 'text' | 'number' | 'time' | 'list'; values?: readonly unknown[] }, value: unknown): unknown",
   isEmptyRoomList: '(e: unknown): boolean',
 }
 

@@ -34,5 +34,8 @@ export {
   textWidth,
 } from '../live/rules'
 export { describeErrcode, isEmptyRoomList, REALNAME_QRCODE_URL } from '../live/errors'
+/** The batch file's CSV reader and cell conversion: the batch page derives the JSON template from the CSV one. */
+export { parseCsv } from './batch/csv'
+export { convertCell } from './batch/columns'
 export { AuditStatus, PriceType, RoleId } from '../live/schemas'
 export { LIVE_STATUS_TEXT, LiveStatus, ON_AIR_STATUSES } from '../live/status'

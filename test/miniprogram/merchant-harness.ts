@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { inject, vi } from 'vitest'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
 import { OWNER, VIEWER, startAdminHarness, type AdminHarness } from '../admin-harness'
@@ -48,11 +48,16 @@ export interface MerchantEnv {
     chooseMessageFile: Spy
     setNavigationBarTitle: Spy
     stopPullDownRefresh: Spy
+    /** Its writeFile saves under `files` (see savedFile). */
+    getFileSystemManager: Spy
+    shareFileMessage: Spy
   }
   picked: { media: { tempFilePath: string; size: number; fileType: 'image' | 'video' }[]; messageFiles: { path: string; name: string; size: number; type: string }[] }
   modalAnswer: { confirm: boolean; content?: string }
   /** The phone's storage (wx.getStorageSync…): kept across page loads of one env, as on a phone between visits. */
   storage: Map<string, unknown>
+  /** The local copy of a file a page wrote under wx.env.USER_DATA_PATH. */
+  savedFile(userDataPath: string): string
   /** Writes a file the test will hand to a picker; its path. */
   writeFile(name: string, bytes: Uint8Array | string): string
   stop(): Promise<void>
@@ -66,6 +71,7 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
   const picked: MerchantEnv['picked'] = { media: [], messageFiles: [] }
   const modalAnswer: MerchantEnv['modalAnswer'] = { confirm: true }
   const storage = new Map<string, unknown>()
+  const savedFile = (userDataPath: string): string => join(files, `saved-${basename(userDataPath)}`)
   const callback = (result: unknown) => (o?: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) => {
     o?.success?.(result)
     o?.complete?.(result)
@@ -98,6 +104,13 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
     ),
     setNavigationBarTitle: ok('setNavigationBarTitle'),
     stopPullDownRefresh: ok('stopPullDownRefresh'),
+    getFileSystemManager: vi.fn(() => ({
+      writeFile: (o: { filePath: string; data: string; success?: (r: unknown) => void }) => {
+        writeFileSync(savedFile(o.filePath), o.data)
+        o.success?.({ errMsg: 'writeFile:ok' })
+      },
+    })),
+    shareFileMessage: ok('shareFileMessage'),
   }
   return {
     admin,
@@ -107,6 +120,7 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
     picked,
     modalAnswer,
     storage,
+    savedFile,
     writeFile(name, bytes) {
       const path = join(files, name)
       writeFileSync(path, bytes)
@@ -133,7 +147,7 @@ export function installMerchantWx(env: MerchantEnv, openid: string | null = OWNE
     setStorageSync: (key: string, value: unknown) => void env.storage.set(key, value),
     removeStorageSync: (key: string) => void env.storage.delete(key),
   }
-  vi.stubGlobal('wx', { ...base, ...storage, ...env.wx, cloud: env.cloud })
+  vi.stubGlobal('wx', { ...base, ...storage, ...env.wx, cloud: env.cloud, env: { USER_DATA_PATH: 'wxfile://usr' } })
   vi.stubGlobal('getApp', () => ({ globalData: {} }))
   // TDesign's page-scroll mixin (t-tabs, t-sticky) asks for the page stack when attached.
   vi.stubGlobal('getCurrentPages', () => [])

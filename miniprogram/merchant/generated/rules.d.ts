@@ -32,10 +32,12 @@ export declare function checkRoomImageSize(field: 'coverImg' | 'shareImg' | 'fee
 export declare function checkRoomName(name: string): RuleProblem | null
 export declare function checkRoomTimes(startTime: number, endTime: number, nowSeconds: number): RuleProblem | null
 export declare function checkWechatId(field: string, value: string, errcode: number): RuleProblem | null
+export declare function convertCell(column: { name: string; required: boolean; kind: 'text' | 'number' | 'time' | 'list'; values?: readonly unknown[] }, value: unknown): unknown
 export declare function describeErrcode(code: number): { zh: string; en: string }
 export declare function formProblems(action: FormAction, raw: unknown, nowSeconds: number): Record<string, FormProblem>
 export declare function goodsUpdatableFields(auditStatus: number): readonly string[]
 export declare function isEmptyRoomList(e: unknown): boolean
 export declare function isFormAction(name: string): name is FormAction
 export declare function latestRoomStart(nowSeconds: number): number
+export declare function parseCsv(text: string, maxRecords: number): { ok: true; records: string[][] } | { ok: false; problem: { line: number; zh: string; en: string } }
 export declare function textWidth(s: string): number
