@@ -5,10 +5,14 @@
  * once each; a job stopped by the day's quota, left, and resumed on reopening the next day.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { OWNER, installMerchantWx, loadMerchantPage, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { OWNER, installMerchantWx, loadMerchantPage, startMerchantEnv, text, until as untilPage, type MerchantEnv, type SimNode } from '../merchant-harness'
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
+
+// Each case waits on several function runs in a row: on a loaded 2-core machine these take seconds each.
+vi.setConfig({ testTimeout: 120_000 })
+const until = (check: () => void, tries = 1600): Promise<void> => untilPage(check, tries)
 
 let env: MerchantEnv
 let cover = ''
@@ -97,7 +101,7 @@ describe('a batch import with a bad row', () => {
     expect(p.data.jobId).toBe('')
     env.modalAnswer.confirm = true
     p.instance.onSubmit()
-    await until(() => expect(p.data.jobState).toBe('done'), 800)
+    await until(() => expect(p.data.jobState).toBe('done'))
     for (const name of ['批量白茶', '批量红茶', '批量绿茶']) expect(goodsNamed(name)).toHaveLength(1)
     expect(goodsNamed('批量黑茶一二三四五六七八九十一二')).toHaveLength(0)
     expect(p.data.outcomes.map((o: { state: string }) => o.state)).toEqual(['done', 'done', 'done', 'skipped'])
@@ -124,7 +128,7 @@ describe('leaving a job and coming back', () => {
     await pick(p, 'more.json', JSON.stringify(['续传一号', '续传二号', '续传三号'].map((name) => ({ coverImgUrl: cover, name, priceType: 1, price: 9.9, url: 'pages/home/index' }))))
     expect(p.data.invalidCount).toBe(0)
     p.instance.onSubmit()
-    await until(() => expect(p.data.jobState).toBe('waiting'), 800)
+    await until(() => expect(p.data.jobState).toBe('waiting'))
     await until(() => expect(p.data.following).toBe(false))
     const jobId = p.data.jobId
     expect(p.data.jobText).toContain('配额已用完')
@@ -139,7 +143,7 @@ describe('leaving a job and coming back', () => {
     env.admin.emu.control.setOptions({ reviewBudget: 500 })
 
     const again = await open()
-    await until(() => expect(again.data.jobState).toBe('done'), 800)
+    await until(() => expect(again.data.jobState).toBe('done'))
     expect(again.data.jobId).toBe(jobId)
     for (const name of ['续传一号', '续传二号', '续传三号']) expect(goodsNamed(name)).toHaveLength(1)
     expect(again.data.outcomes.map((o: { state: string }) => o.state)).toEqual(['done', 'done', 'done'])

@@ -5,12 +5,16 @@
  * their prices only; withdraw, resubmit and delete; the day's review budget shown and, once spent, submitting
  * disabled until it resets.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { SANDBOX_SECRET } from '../../../emulator/sandbox/state'
-import { OWNER, installMerchantWx, loadMerchantPage, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+import { OWNER, installMerchantWx, loadMerchantPage, startMerchantEnv, text, until as untilPage, type MerchantEnv, type SimNode } from '../merchant-harness'
 
 // A 1×1 PNG: a real image for the cover upload.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
+
+// Each case waits on several function runs in a row: on a loaded 2-core machine these take seconds each.
+vi.setConfig({ testTimeout: 120_000 })
+const until = (check: () => void, tries = 1600): Promise<void> => untilPage(check, tries)
 
 let env: MerchantEnv
 const pages: SimNode[] = []
