@@ -20,8 +20,8 @@ export function fieldOf(path: readonly PropertyKey[]): string {
 }
 
 function zhText(issue: z.core.$ZodIssue): string {
-  // A custom issue's message is ours (English); zh-CN has no sentence for it, so keep ours in both.
-  if (issue.code === 'custom') return issue.message
+  // A custom issue is ours: its Chinese travels in params.zh (zh-CN has no sentence for it); English otherwise.
+  if (issue.code === 'custom') return typeof issue.params?.zh === 'string' ? issue.params.zh : issue.message
   const out = zh.localeError(issue as unknown as z.core.$ZodRawIssue)
   return typeof out === 'string' ? out : (out?.message ?? issue.message)
 }

@@ -73,14 +73,21 @@ export function checkPricePair(
 ): void {
   if (g.priceType === undefined) return
   if (g.priceType !== PriceType.Fixed && g.price2 === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['price2'], message: `price2 is required when priceType is ${g.priceType}` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['price2'],
+      message: `required when priceType is ${g.priceType}`,
+      params: { zh: `价格类型为 ${g.priceType}（区间价或折扣价）时必须填写` },
+    })
     return
   }
   if (g.price === undefined) return
   const problem = checkGoodsPrice({ priceType: g.priceType, price: g.price, price2: g.price2 })
   // A bad price itself is already reported by the `yuan` field schema.
   if (problem && problem.field !== 'price') {
-    ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.en, params: { errcode: problem.errcode } })
+    // the issue names its field itself (src/admin/issues.ts), so the rule's sentence goes without it
+    const bare = (text: string, sep: string): string => (text.startsWith(problem.field + sep) ? text.slice(problem.field.length + sep.length) : text)
+    ctx.addIssue({ code: 'custom', path: [problem.field], message: bare(problem.en, ': '), params: { errcode: problem.errcode, zh: bare(problem.zh, '：') } })
   }
 }
 

@@ -86,6 +86,16 @@ describe('the merchant pages’ form rules bundle', () => {
     }
   })
 
+  it('words the price rules in Chinese, naming price2 once', () => {
+    const phone = loadBundle(readPhoneRules().js) as { checkForm(a: string, raw: unknown, now: number): { ok: boolean; problem?: { zh: string; en: string } } }
+    const missing = phone.checkForm('goodsAdd', { goodsInfo: { ...goodsInfo, priceType: 2 } }, NOW)
+    expect(missing.problem?.zh).toBe('goodsInfo.price2：价格类型为 2（区间价或折扣价）时必须填写')
+    expect(missing.problem?.en).toBe('goodsInfo.price2: required when priceType is 2')
+    const pair = phone.checkForm('goodsAdd', { goodsInfo: { ...goodsInfo, priceType: 2, price: 30, price2: 20 } }, NOW)
+    expect(pair.problem?.zh).toMatch(/^goodsInfo\.price2：价格不合法（/)
+    expect(pair.problem?.zh.match(/price2/g)).toHaveLength(1)
+  })
+
   it('marks every broken field of a form at once', () => {
     const phone = loadBundle(readPhoneRules().js) as { formProblems(a: string, raw: unknown, now: number): Record<string, { zh: string }> }
     const problems = phone.formProblems('createRoom', { ...room, name: 1, anchorName: 2 }, NOW)

@@ -3,7 +3,8 @@
  * state allows, prices in words, and the day's review budget. Pure (no wx), so the branches are unit-tested.
  */
 import * as rules from '../generated/rules'
-import { priceText, startWords } from '../../utils/format'
+import { priceText } from '../../utils/format'
+import { formatShanghai } from './time'
 
 export type AuditStatusCode = (typeof rules.AuditStatus)[keyof typeof rules.AuditStatus]
 
@@ -122,7 +123,8 @@ export function budgetView(b: Pick<ReviewBudget, 'left' | 'resetsAt'> & { limit?
   const left = Math.max(0, b.left)
   const at = Date.parse(b.resetsAt)
   if (left === 0) {
-    const when = Number.isFinite(at) ? startWords(at, nowMs) : '明天'
+    // the budget resets on Beijing time, whatever the phone's zone
+    const when = Number.isFinite(at) ? `北京时间 ${formatShanghai(Math.floor(at / 1000))}` : '明天'
     return { known: true, left, canSubmit: false, text: `今天的提审次数已用完，${when} 起可再提交审核` }
   }
   const of = b.limit !== undefined ? `（每天 ${b.limit} 次）` : ''

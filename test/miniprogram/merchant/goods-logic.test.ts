@@ -27,7 +27,8 @@ describe('warehouse rows', () => {
     expect(budgetView({ left: 3, limit: 500, resetsAt: '2026-11-27T16:00:00Z' }, now)).toMatchObject({ canSubmit: true, left: 3, text: '今天还能提交审核 3 次（每天 500 次）' })
     const out = budgetView({ left: 0, resetsAt: '2026-11-27T16:00:00Z' }, now)
     expect(out.canSubmit).toBe(false)
-    expect(out.text).toMatch(/已用完，(今天|明天) \d\d:\d\d 起/)
+    // 16:00 UTC is midnight in Beijing, whatever zone the phone is in
+    expect(out.text).toBe('今天的提审次数已用完，北京时间 2026-11-28 00:00 起可再提交审核')
     expect(budgetFromError({ reviewBudgetLeft: 0, resetsAt: '2026-11-27T16:00:00Z' })).toEqual({ left: 0, resetsAt: '2026-11-27T16:00:00Z' })
     expect(budgetFromError({ code: 'upstream' })).toBeNull()
   })
