@@ -44,3 +44,33 @@ export async function openGate(page: GatedPage, need: 'admin' | 'owner' = 'admin
   page.setData(allowed ? { gate: 'allowed', gateText: '' } : { gate: 'refused', gateText: refusalText(me, need) })
   return allowed ? me : null
 }
+
+interface LoadingPage {
+  setData(data: Record<string, unknown>): void
+  reload(): Promise<void>
+}
+
+/**
+ * The life cycle of a merchant page that loads once its gate opens: onLoad opens the gate and loads, the gate's
+ * retry asks whoami afresh, pull-down reloads. `opened` keeps what the page needs of the user before it loads.
+ */
+export function gatedPageMethods(need: 'admin' | 'owner' = 'admin', opened?: (page: LoadingPage, me: Me) => void) {
+  async function open(page: LoadingPage, fresh: boolean): Promise<void> {
+    const me = await openGate(page, need, fresh)
+    if (!me) return
+    opened?.(page, me)
+    await page.reload()
+  }
+  return {
+    onLoad(this: LoadingPage): Promise<void> {
+      return open(this, false)
+    },
+    onRetry(this: LoadingPage): Promise<void> {
+      return open(this, true)
+    },
+    async onPullDownRefresh(this: LoadingPage): Promise<void> {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+  }
+}

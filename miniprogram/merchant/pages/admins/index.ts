@@ -1,6 +1,6 @@
 /** The shop's owners and admins, for owners only: add one by openid with a note, remove one. */
 import * as rules from '../../generated/rules'
-import { GATE_CHECKING, openGate } from '../../utils/gate'
+import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorField, errorText } from '../../utils/errors'
 import { ask } from '../../utils/people-modal'
 import type { AdminRow } from '../../utils/people-admins'
@@ -30,22 +30,7 @@ Component({
     done: '',
   },
   methods: {
-    async onLoad() {
-      const me = await openGate(this, 'owner')
-      if (!me) return
-      this.setData({ myOpenid: me.openid ?? '' })
-      await this.reload()
-    },
-    async onRetry() {
-      const me = await openGate(this, 'owner', true)
-      if (!me) return
-      this.setData({ myOpenid: me.openid ?? '' })
-      await this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
+    ...gatedPageMethods('owner', (page, me) => page.setData({ myOpenid: me.openid ?? '' })),
     async reload() {
       this.setData({ loading: true, listError: '' })
       try {

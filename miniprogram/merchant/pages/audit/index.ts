@@ -2,7 +2,7 @@
  * The audit log, newest first: who did what, how it ended, WeChat's errcode, when (Asia/Shanghai). listAudit
  * filters by action and by person (not by outcome), so those are the filters offered.
  */
-import { GATE_CHECKING, openGate } from '../../utils/gate'
+import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
 import type { AuditRow } from '../../utils/people-audit'
 import { listAudit, type AuditFilter } from '../../services/audit'
@@ -19,22 +19,7 @@ Component({
     filterText: '',
   },
   methods: {
-    async onLoad() {
-      const me = await openGate(this)
-      if (!me) return
-      this.setData({ myOpenid: me.openid ?? '' })
-      await this.reload()
-    },
-    async onRetry() {
-      const me = await openGate(this, 'admin', true)
-      if (!me) return
-      this.setData({ myOpenid: me.openid ?? '' })
-      await this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
+    ...gatedPageMethods('admin', (page, me) => page.setData({ myOpenid: me.openid ?? '' })),
     async onReachBottom() {
       await this.loadMore()
     },

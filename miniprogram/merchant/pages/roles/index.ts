@@ -1,6 +1,6 @@
 /** Live roles: members by role, give a role by WeChat ID, take one away (typing the whole ID the list masks). */
 import * as rules from '../../generated/rules'
-import { GATE_CHECKING, openGate } from '../../utils/gate'
+import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorField, errorText } from '../../utils/errors'
 import { ask } from '../../utils/people-modal'
 import { GRANTABLE_ROLES, ROLE_TABS, fitsMasked, isGrantableRole, roleCapsText, type MemberRow } from '../../utils/people-roles'
@@ -31,18 +31,7 @@ Component({
     done: '',
   },
   methods: {
-    async onLoad() {
-      if (!(await openGate(this))) return
-      await this.reload()
-    },
-    async onRetry() {
-      if (!(await openGate(this, 'admin', true))) return
-      await this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
+    ...gatedPageMethods(),
     async onReachBottom() {
       await this.loadMore()
     },

@@ -2,7 +2,7 @@
  * Long-term subscribers by the room they subscribed in, and "push this room" to them while it is live. A push
  * left part-way (the page closed, the network lost) is offered again on the next visit.
  */
-import { GATE_CHECKING, openGate } from '../../utils/gate'
+import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
 import { ask } from '../../utils/people-modal'
 import { countsByRoom, followersOf, pushSummary, type FollowerRow, type LiveRoomRow, type RoomCount } from '../../utils/people-subscribers'
@@ -28,18 +28,7 @@ Component({
     pushError: '',
   },
   methods: {
-    async onLoad() {
-      if (!(await openGate(this))) return
-      await this.reload()
-    },
-    async onRetry() {
-      if (!(await openGate(this, 'admin', true))) return
-      await this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
+    ...gatedPageMethods(),
     async onReachBottom() {
       await this.loadMore()
     },

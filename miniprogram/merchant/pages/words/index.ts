@@ -1,5 +1,5 @@
 /** The shop's sensitive-word list: add several at once, remove one, and check a text as a room or goods name would be checked. */
-import { GATE_CHECKING, openGate } from '../../utils/gate'
+import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
 import { ask } from '../../utils/people-modal'
 import { splitWords, wordsProblem, type HitRow } from '../../utils/people-words'
@@ -25,18 +25,7 @@ Component({
     checkError: '',
   },
   methods: {
-    async onLoad() {
-      if (!(await openGate(this))) return
-      await this.reload()
-    },
-    async onRetry() {
-      if (!(await openGate(this, 'admin', true))) return
-      await this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
+    ...gatedPageMethods(),
     async reload() {
       this.setData({ loading: true, listError: '' })
       try {
