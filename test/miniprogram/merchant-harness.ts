@@ -11,7 +11,8 @@ import { basename, join } from 'node:path'
 import { inject, vi } from 'vitest'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
 import { OWNER, VIEWER, startAdminHarness, type AdminHarness } from '../admin-harness'
-import { sleep, text, until as waitUntil, type SimNode } from './harness'
+import { LiveStatus } from '../../src/live/status'
+import { installWx, loadPage, sleep, text, until as waitUntil, type SimNode, type ViewerEnv } from './harness'
 
 export { OWNER, VIEWER }
 export type { SimNode }
@@ -177,3 +178,28 @@ export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(r
 
 /** Waits until `check` passes; twice the viewer harness's patience, as pages wait on a function run. */
 export const until = (check: () => void, tries = 400): Promise<void> => waitUntil(check, tries)
+
+/**
+ * A viewer page (`pages/home/index`) opened on a fresh launch by `openid`, against the same emulator: the viewer
+ * harness's wx with the live-player plugin stubbed, the services' module state dropped. The viewer's wx spies.
+ */
+export async function openViewerPage(env: MerchantEnv, openid: string | null, path: string): Promise<{ page: SimNode; viewer: ViewerEnv }> {
+  env.cloud.setOpenid(openid)
+  const viewer: ViewerEnv = {
+    emu: env.admin.emu,
+    cloud: env.cloud,
+    navigateTo: vi.fn(),
+    showToast: vi.fn(),
+    storage: new Map(),
+    network: { type: 'wifi' },
+    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.upcoming })), getShareParams: vi.fn(async () => ({})) },
+    stop: async () => undefined,
+  }
+  installWx(viewer)
+  const out = inject('mpOut')
+  for (const key of Object.keys(require.cache)) if (key.startsWith(out)) delete require.cache[key]
+  const page = loadPage(path)
+  await settle()
+  await page.instance.onLoad({})
+  return { page, viewer }
+}

@@ -1,10 +1,8 @@
 // @vitest-environment jsdom
 /** The viewer home page shows the merchant entry to admins only, and opens the merchant subpackage from it. */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { inject } from 'vitest'
-import { LiveStatus } from '../../../src/live/status'
-import { installWx, loadPage, type ViewerEnv } from '../harness'
-import { OWNER, VIEWER, startMerchantEnv, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { ViewerEnv } from '../harness'
+import { OWNER, VIEWER, openViewerPage, startMerchantEnv, until, type MerchantEnv, type SimNode } from '../merchant-harness'
 
 let env: MerchantEnv
 let page: SimNode | null = null
@@ -20,25 +18,11 @@ afterEach(() => {
   page = null
 })
 
-/** The home page as `openid` opens it on a fresh launch (the services' module state dropped). */
+/** The home page as `openid` opens it on a fresh launch. */
 async function openHome(openid: string | null): Promise<{ page: SimNode; viewer: ViewerEnv }> {
-  env.cloud.setOpenid(openid)
-  const viewer: ViewerEnv = {
-    emu: env.admin.emu,
-    cloud: env.cloud,
-    navigateTo: vi.fn(),
-    showToast: vi.fn(),
-    storage: new Map(),
-    network: { type: 'wifi' },
-    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.upcoming })), getShareParams: vi.fn(async () => ({})) },
-    stop: async () => undefined,
-  }
-  installWx(viewer)
-  const out = inject('mpOut')
-  for (const key of Object.keys(require.cache)) if (key.startsWith(out)) delete require.cache[key]
-  page = loadPage('pages/home/index')
-  await page.instance.onLoad({})
-  return { page, viewer }
+  const opened = await openViewerPage(env, openid, 'pages/home/index')
+  page = opened.page
+  return opened
 }
 
 /** liveAdmin's finished runs (the emulator keeps the last 20, newest first) that answered whoami. */

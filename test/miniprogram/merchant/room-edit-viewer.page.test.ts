@@ -4,11 +4,8 @@
  * viewers' cache, so the home page shows the new name with no sync run. Also: a second edit needs neither the
  * anchor's WeChat ID nor the images again, since the phone remembers what the platform does not give back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { inject } from 'vitest'
-import { LiveStatus } from '../../../src/live/status'
-import { installWx, loadPage, type ViewerEnv } from '../harness'
-import { OWNER, VIEWER, installMerchantWx, loadMerchantPage, settle, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { OWNER, VIEWER, installMerchantWx, loadMerchantPage, openViewerPage, settle, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
 
 // A 1×1 PNG: real image bytes for the upload and the platform's media check.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
@@ -31,23 +28,7 @@ afterEach(() => {
 /** The viewer's home page on a fresh launch, reading the cache as the viewer does. */
 async function openHome(): Promise<SimNode> {
   page?.detach()
-  env.cloud.setOpenid(VIEWER)
-  const viewer: ViewerEnv = {
-    emu: env.admin.emu,
-    cloud: env.cloud,
-    navigateTo: vi.fn(),
-    showToast: vi.fn(),
-    storage: new Map(),
-    network: { type: 'wifi' },
-    plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.upcoming })), getShareParams: vi.fn(async () => ({})) },
-    stop: async () => undefined,
-  }
-  installWx(viewer)
-  const out = inject('mpOut')
-  for (const key of Object.keys(require.cache)) if (key.startsWith(out)) delete require.cache[key]
-  page = loadPage('pages/home/index')
-  await settle()
-  await page.instance.onLoad({})
+  page = (await openViewerPage(env, VIEWER, 'pages/home/index')).page
   const p = page
   await until(() => expect(p.data.status).not.toBe('loading'))
   return p
