@@ -1,5 +1,6 @@
 /** The batch import through liveAdmin: template, the file uploaded and checked, the job started, continued and read. */
 import { runAdmin } from './call'
+import { uploadToCloud } from './media'
 import { batchCloudPath, type BatchKind, type JobProgress, type JobRowOutcome, type TemplateColumn, type Validation } from '../utils/batch-view'
 
 export interface Template {
@@ -14,18 +15,7 @@ export function template(kind: BatchKind): Promise<Template> {
 
 /** Uploads a file picked from a chat to cloud storage, telling `onProgress` the percentage sent; the file ID. */
 export function uploadBatchFile(localPath: string, name: string, onProgress: (percent: number) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const task = wx.cloud.uploadFile({
-      cloudPath: batchCloudPath(name, Date.now(), Math.random().toString(36).slice(2, 10)),
-      filePath: localPath,
-      success: (res) => {
-        onProgress(100)
-        resolve(res.fileID)
-      },
-      fail: reject,
-    }) as unknown as WechatMiniprogram.UploadTask | undefined
-    task?.onProgressUpdate((p) => onProgress(p.progress))
-  })
+  return uploadToCloud(batchCloudPath(name, Date.now(), Math.random().toString(36).slice(2, 10)), localPath, onProgress)
 }
 
 export function validate(fileId: string, kind: BatchKind): Promise<Validation> {

@@ -32,11 +32,11 @@ export function cloudPathFor(folder: string, localPath: string, nowMs = Date.now
   return `live-media/${folder}/${nowMs}-${Math.random().toString(36).slice(2, 10)}.${ext}`
 }
 
-/** Uploads a local file to cloud storage, telling `onProgress` the percentage sent; resolves the file ID. */
-export function uploadImage(localPath: string, folder: string, onProgress: (percent: number) => void): Promise<string> {
+/** Uploads a local file to `cloudPath`, telling `onProgress` the percentage sent; resolves the file ID. */
+export function uploadToCloud(cloudPath: string, localPath: string, onProgress: (percent: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const task = wx.cloud.uploadFile({
-      cloudPath: cloudPathFor(folder, localPath),
+      cloudPath,
       filePath: localPath,
       success: (res) => {
         onProgress(100)
@@ -46,4 +46,9 @@ export function uploadImage(localPath: string, folder: string, onProgress: (perc
     }) as unknown as WechatMiniprogram.UploadTask | undefined
     task?.onProgressUpdate((p) => onProgress(p.progress))
   })
+}
+
+/** Uploads an image the merchant picked into `folder`; resolves the file ID. */
+export function uploadImage(localPath: string, folder: string, onProgress: (percent: number) => void): Promise<string> {
+  return uploadToCloud(cloudPathFor(folder, localPath), localPath, onProgress)
 }
