@@ -133,6 +133,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
 }
 
 function reportCrash(err: unknown): void {
+  if (!process.connected) process.exit(0)
   // A crash outside main's promise still belongs to the running invocation, as it does on SCF.
   if (running) {
     running = false
@@ -147,6 +148,9 @@ installShiftedDate()
 forwardOutput(process.stdout, 'stdout')
 forwardOutput(process.stderr, 'stderr')
 guardRealHosts()
+// The emulator that forked this instance is gone (stopped, or its process ended): nobody can call it any more,
+// and writing to its closed pipes would only fail again and again, so the instance ends as SCF's would.
+process.on('disconnect', () => process.exit(0))
 process.on('uncaughtException', reportCrash)
 process.on('unhandledRejection', reportCrash)
 process.on('message', (message: ParentMessage) => {
