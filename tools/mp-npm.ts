@@ -6,9 +6,10 @@
  * The merchant subpackage has its own package.json so its components ship in the subpackage, never in the main one.
  * Run: npm run mp:npm
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, posix, relative, resolve, sep } from 'node:path'
 import { MERCHANT_ROOT } from './miniprogram-pages'
+import { allFiles } from './mp-package'
 
 const ROOT = resolve(__dirname, '..')
 export const MINIPROGRAM_ROOT = join(ROOT, 'miniprogram')
@@ -57,21 +58,9 @@ export function buildMiniprogramNpm(sourceDir: string, outDir: string, nodeModul
     rmSync(target, { recursive: true, force: true })
     mkdirSync(dirname(target), { recursive: true })
     cpSync(dist, target, { recursive: true })
-    built.push({ name, version: wanted, files: countFiles(target) })
+    built.push({ name, version: wanted, files: allFiles(target).length })
   }
   return built
-}
-
-function countFiles(dir: string): number {
-  let n = 0
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(d, entry.name))
-      else n++
-    }
-  }
-  walk(dir)
-  return n
 }
 
 /**

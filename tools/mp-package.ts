@@ -29,7 +29,8 @@ interface AppJson {
 
 const toPosix = (p: string): string => p.split(sep).join(posix.sep)
 
-function allFiles(dir: string): string[] {
+/** Every file under `dir`, depth first. */
+export function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name)
     return statSync(path).isDirectory() ? allFiles(path) : [path]

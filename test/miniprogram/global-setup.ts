@@ -13,6 +13,7 @@ import { transform } from 'esbuild'
 import { readFile } from 'node:fs/promises'
 import type { TestProject } from 'vitest/node'
 import { buildFunctions } from '../../tools/build-functions'
+import { allFiles } from '../../tools/mp-package'
 import { compileWorker } from '../../emulator/functions/runner'
 import { NPM_PACKAGE_DIRS, buildMiniprogramNpm, relativeSpec, resolveMiniprogramNpm } from '../../tools/mp-npm'
 
@@ -72,7 +73,7 @@ const isPackagePath = (spec: string): boolean => !/^(\.|\/|plugin:|plugin-privat
 /** DevTools' part of the npm build: ES modules become CommonJS and package paths point into miniprogram_npm. */
 async function compileNpm(outDir: string): Promise<void> {
   for (const dir of NPM_PACKAGE_DIRS) buildMiniprogramNpm(join(SOURCE, dir), join(outDir, dir))
-  const files = walkAll(outDir)
+  const files = allFiles(outDir)
   await Promise.all(
     files
       .filter((f) => f.endsWith('.js') && f.includes(`miniprogram_npm`))
@@ -100,13 +101,6 @@ async function compileNpm(outDir: string): Promise<void> {
     }
     if (changed) writeFileSync(file, JSON.stringify(json))
   }
-}
-
-function walkAll(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? walkAll(path) : [path]
-  })
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
