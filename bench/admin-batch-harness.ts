@@ -77,6 +77,7 @@ export function makeBatchHarness(options: SandboxOptions = {}): BatchHarness {
         throw new Error('not used by the batch tests')
       },
     },
+    files: null,
     textCheck: null,
     env: { LIVE_OWNER_OPENIDS: OWNER },
     nowMs: () => kit.clock.nowMs(),

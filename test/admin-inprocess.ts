@@ -59,6 +59,7 @@ export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<st
         cache: createEngineStore(engine),
         docs: createEngineDriver(engine),
         media: null,
+        files: null,
         textCheck: null,
         env,
         nowMs: () => kit.clock.nowMs(),

@@ -52,6 +52,7 @@ function setup(followers: number) {
         cache: createEngineStore(engine),
         docs: createEngineDriver(engine),
         media: null,
+        files: null,
         textCheck: null,
         env: {},
         nowMs: () => kit.clock.nowMs() + elapsed,

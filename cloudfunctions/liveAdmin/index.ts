@@ -10,6 +10,7 @@ import { createHttpsTransport } from '../../src/cloud/https-transport'
 import { createRoutingTransport } from '../../src/cloud/routing-transport'
 import { createDatabaseDriver, createDatabaseStore, type WxDatabase } from '../../src/cloud/database-store'
 import { createCloudMedia, type CloudMediaLike } from '../../src/cloud/temp-media'
+import { createCloudFiles, type CloudFilesLike } from '../../src/cloud/cloud-files'
 import { createCloudTextCheck, type CloudTextCheckLike } from '../../src/cloud/text-check'
 import { budgetFromContext } from '../../src/sync/budget'
 import { handleAdminEvent } from '../../src/admin/dispatch'
@@ -43,6 +44,7 @@ export async function main(event: unknown, context: unknown): Promise<AdminReply
     cache: createDatabaseStore(db),
     docs: createDatabaseDriver(db),
     media: createCloudMedia(cloud as unknown as CloudMediaLike),
+    files: createCloudFiles(cloud as unknown as CloudFilesLike),
     // Used only when the function's LIVE_TEXT_CHECK env is on (src/admin/content.ts decides).
     textCheck: createCloudTextCheck(cloud as unknown as CloudTextCheckLike),
     env: process.env,

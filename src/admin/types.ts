@@ -28,6 +28,14 @@ export interface MediaPort {
   uploadTemp(bytes: Uint8Array, name: string): Promise<string>
 }
 
+/** Files the admin function writes to cloud storage (QR codes, exports) and the temporary URLs it hands out. */
+export interface FilePort {
+  /** Uploads bytes to `cloudPath` (replacing a file there) and resolves the cloud file ID. */
+  upload(cloudPath: string, bytes: Uint8Array): Promise<string>
+  /** A temporary download URL per file ID, valid `maxAgeS` seconds; a file that is gone answers null. */
+  tempUrls(fileIds: readonly string[], maxAgeS: number): Promise<Array<{ fileId: string; url: string | null }>>
+}
+
 /** What the platform's text check said about one text. */
 export interface TextVerdict {
   suggest: 'pass' | 'review' | 'risky'
@@ -51,6 +59,8 @@ export interface AdminPorts {
   /** Documents of the admin's own collections (roles, audit, media cache, goods mirror, jobs, word list). */
   docs: DocDriver
   media: MediaPort | null
+  /** Cloud storage for files the function writes itself; null where the function has none. */
+  files: FilePort | null
   textCheck: TextCheckPort | null
   /** Function environment variables (LIVE_OWNER_OPENIDS, the AppSecret for the HTTPS-only endpoints…). */
   env: Readonly<Record<string, string | undefined>>
