@@ -95,3 +95,14 @@ describe('counters and derived figures', () => {
     expect(seqKeyOf(5, 'b-x') < seqKeyOf(40, 'b-a')).toBe(true)
   })
 })
+
+describe('relay query', () => {
+  it('reads back the room and code a link carries, refusing anything else', async () => {
+    const { relayQuery, parseRelayQuery } = await import('../src/stats/channels')
+    const q = Object.fromEntries(new URLSearchParams(relayQuery(42, 'sms1')))
+    expect(parseRelayQuery(q)).toEqual({ roomId: 42, code: 'sms1' })
+    expect(parseRelayQuery({ roomId: '42', ch: 'home' })).toBeNull()
+    expect(parseRelayQuery({ roomId: '4.2', ch: 'sms1' })).toBeNull()
+    expect(parseRelayQuery({ roomId: '42' })).toBeNull()
+  })
+})

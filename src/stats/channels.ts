@@ -127,3 +127,24 @@ export function scenesOf(kind: EntryKind): number[] {
     .filter(([, k]) => k === kind)
     .map(([s]) => Number(s))
 }
+
+// ---------- the relay page every code and link opens ----------
+
+/**
+ * Our own page that codes and links open: it records the landing with its channel, then enters the room through the
+ * plugin (a plugin page cannot be the target of a code or link). In the viewer subpackage `entry`, so the main
+ * package does not grow. Codes give it `scene` (`qrScene`); links give it this query.
+ */
+export const RELAY_PAGE = 'entry/pages/relay/index'
+
+export function relayQuery(roomId: number, code: string): string {
+  return `roomId=${roomId}&ch=${code}`
+}
+
+/** The room and channel a link's query names, or null; only codes that could have been issued pass. */
+export function parseRelayQuery(query: Readonly<Record<string, unknown>>): { roomId: number; code: string } | null {
+  const roomId = Number(query.roomId)
+  const code = query.ch
+  if (!Number.isSafeInteger(roomId) || roomId <= 0 || typeof query.roomId !== 'string' || !/^[1-9][0-9]*$/.test(query.roomId)) return null
+  return checkChannelCode(code) === null ? { roomId, code: code as string } : null
+}

@@ -93,3 +93,10 @@ export const orderSchema = z.strictObject({
   paidAtMs: atMs,
 })
 export type OrderReport = z.infer<typeof orderSchema>
+
+/**
+ * The `track` function's timeout in seconds (cloudbaserc.json; a test holds them equal). An event is stamped just
+ * before its batch is inserted, inside one run, so once this long has passed every batch stamped earlier has landed:
+ * the fold waits this long (plus a margin) behind the clock and never skips a slow insert.
+ */
+export const TRACK_TIMEOUT_S = 5
