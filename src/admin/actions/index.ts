@@ -11,6 +11,7 @@ import { peopleActions } from './people'
 import { roomGoodsActions } from './room-goods'
 import { roomActions } from './rooms'
 import { goodsActions } from './goods'
+import { statsActions } from './stats'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
@@ -20,5 +21,6 @@ export const actionTable: ActionTable = {
   ...roomGoodsActions,
   ...peopleActions,
   ...contentActions,
+  ...statsActions,
   ...createBatchActions(() => actionTable),
 }
