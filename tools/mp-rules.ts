@@ -35,12 +35,24 @@ const FUNCTION_TYPES: Readonly<Record<string, string>> = {
   parseCsv: '(text: string, maxRecords: number): { ok: true; records: string[][] } | { ok: false; problem: { line: number; zh: string; en: string } }',
   convertCell: "(column: { name: string; required: boolean; kind: 'text' | 'number' | 'time' | 'list'; values?: readonly unknown[] }, value: unknown): unknown",
   isEmptyRoomList: '(e: unknown): boolean',
+  addDays: '(day: string, n: number): string',
+  channelLabel: '(channel: string, merchantName: string | null): string',
+  checkStatsRange: "(from: unknown, to: unknown): { field: 'from' | 'to'; zh: string; en: string } | null",
+  daysOf: '(from: string, to: string): string[]',
+  figureText: '(key: string, value: number | null): string',
+  kindsText: '(kinds: readonly StatsKindCount[]): string',
+  roomTable: '(data: { channels: ReadonlyArray<StatsFigures & { channel: string; name: string | null; kinds: readonly StatsKindCount[] }>; days: ReadonlyArray<StatsFigures & { day: string }>; total: StatsFigures; kinds: readonly StatsKindCount[] }): StatsTable',
+  roomsTable: '(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; name: string | null }>; total: StatsFigures }): StatsTable',
+  statsRangeDays: '(from: string, to: string): number',
 }
 
 const PREAMBLE = `${BANNER}
 export interface RuleProblem { errcode: number; field: string; zh: string; en: string }
 export interface FormProblem { field: string; zh: string; en: string; errcode?: number }
 export type FormCheck = { ok: true; data: unknown } | { ok: false; problem: FormProblem }
+export interface StatsFigures { counts: Record<string, number>; derived: Record<string, number | null> }
+export interface StatsKindCount { kind: string; entered: number }
+export interface StatsTable { header: string[]; rows: { group: string; key: string; cells: string[] }[] }
 `
 
 /** A TypeScript type spelling a JSON-like value exactly (literal types, readonly). */

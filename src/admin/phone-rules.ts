@@ -39,3 +39,21 @@ export { parseCsv } from './batch/csv'
 export { convertCell } from './batch/columns'
 export { AuditStatus, PriceType, RoleId } from '../live/schemas'
 export { LIVE_STATUS_TEXT, LiveStatus, ON_AIR_STATUSES } from '../live/status'
+/** The dashboard: range rule, figure labels and formatting, and the tables the pages show and the CSV export writes. */
+export { BUILTIN_CHANNELS, ENTRY_KINDS } from '../stats/channels'
+export { COUNTERS } from '../stats/metrics'
+export {
+  DERIVED_LABELS,
+  STATS_COLUMNS,
+  STATS_RANGE_DAYS_MAX,
+  STATS_READ_DOCS_MAX,
+  addDays,
+  channelLabel,
+  checkStatsRange,
+  daysOf,
+  figureText,
+  kindsText,
+  roomTable,
+  roomsTable,
+  statsRangeDays,
+} from '../stats/dashboard'

@@ -85,6 +85,11 @@ export const STATS_COLUMNS: ReadonlyArray<{ key: FigureKey; zh: string; en: stri
   ...DERIVED_NAMES.map((key) => ({ key, zh: DERIVED[key].zh, en: DERIVED[key].en })),
 ]
 
+/** The derived figures' names and formulas without their functions, for the phone bundle (plain data only). */
+export const DERIVED_LABELS = Object.fromEntries(DERIVED_NAMES.map((k) => [k, { zh: DERIVED[k].zh, en: DERIVED[k].en, formula: DERIVED[k].formula }])) as {
+  [K in Derived]: { zh: (typeof DERIVED)[K]['zh']; en: (typeof DERIVED)[K]['en']; formula: (typeof DERIVED)[K]['formula'] }
+}
+
 /** Shares of a whole read as percentages; the other derived figures as numbers with one decimal (fen: none). */
 const PERCENT: ReadonlySet<FigureKey> = new Set<FigureKey>(['entryRate', 'goodsClickRate'])
 const WHOLE: ReadonlySet<FigureKey> = new Set<FigureKey>(['gmvPerKFen'])

@@ -2,9 +2,16 @@
 export interface RuleProblem { errcode: number; field: string; zh: string; en: string }
 export interface FormProblem { field: string; zh: string; en: string; errcode?: number }
 export type FormCheck = { ok: true; data: unknown } | { ok: false; problem: FormProblem }
+export interface StatsFigures { counts: Record<string, number>; derived: Record<string, number | null> }
+export interface StatsKindCount { kind: string; entered: number }
+export interface StatsTable { header: string[]; rows: { group: string; key: string; cells: string[] }[] }
 export type FormAction = "createRoom" | "editRoom" | "goodsAdd" | "addRole" | "deleteRole" | "addAssistant" | "modifyAssistant" | "removeAssistant" | "addSubAnchor" | "modifySubAnchor" | "getSharedCode" | "goodsVideo" | "importGoods" | "addAdmin" | "removeAdmin" | "addSensitiveWords" | "removeSensitiveWords"
 export declare const ANCHOR_NAME_WIDTH: { readonly "min": 4; readonly "max": 30 }
 export declare const AuditStatus: { readonly "NotAudited": 0; readonly "UnderReview": 1; readonly "Approved": 2; readonly "Rejected": 3 }
+export declare const BUILTIN_CHANNELS: { readonly "home": { readonly "zh": "首页列表"; readonly "en": "home list" }; readonly "share_home": { readonly "zh": "分享的首页"; readonly "en": "shared home page" }; readonly "share_room": { readonly "zh": "分享的直播间"; readonly "en": "shared room card" }; readonly "share_replay": { readonly "zh": "分享的回放"; readonly "en": "shared replay" }; readonly "direct": { readonly "zh": "直接进入"; readonly "en": "direct" } }
+export declare const COUNTERS: { readonly "reached": { readonly "zh": "触达"; readonly "en": "reached"; readonly "note": "room cards shown in the list, plus relay-page landings from codes and links" }; readonly "taps": { readonly "zh": "卡片点击"; readonly "en": "card taps"; readonly "note": "room cards tapped" }; readonly "entered": { readonly "zh": "进入直播间"; readonly "en": "entered"; readonly "note": "times viewers were sent into the room (entries, not distinct viewers)" }; readonly "sharedEntries": { readonly "zh": "分享带来的进入"; readonly "en": "entries from shares"; readonly "note": "entries that came through someone’s share card" }; readonly "subscribed": { readonly "zh": "订阅开播提醒"; readonly "en": "subscribed"; readonly "note": "start reminders subscribed" }; readonly "shares": { readonly "zh": "分享"; readonly "en": "shares"; readonly "note": "times viewers shared the room" }; readonly "replayPlays": { readonly "zh": "回放播放"; readonly "en": "replay plays"; readonly "note": "replay plays ended or left" }; readonly "replaySeconds": { readonly "zh": "回放观看秒数"; readonly "en": "replay seconds"; readonly "note": "seconds of replay watched, summed" }; readonly "goodsClicks": { readonly "zh": "商品点击"; readonly "en": "goods clicks"; readonly "note": "goods pages opened from the room’s shelf" }; readonly "orders": { readonly "zh": "订单"; readonly "en": "orders"; readonly "note": "orders the merchant’s order flow reported" }; readonly "gmvFen": { readonly "zh": "成交额（分）"; readonly "en": "GMV (fen)"; readonly "note": "order amounts summed, in fen" } }
+export declare const DERIVED_LABELS: { readonly "entryRate": { readonly "zh": "进入率"; readonly "en": "entry rate"; readonly "formula": "entered ÷ reached" }; readonly "avgReplaySeconds": { readonly "zh": "回放平均观看秒数"; readonly "en": "average replay seconds"; readonly "formula": "replaySeconds ÷ replayPlays" }; readonly "goodsClickRate": { readonly "zh": "商品点击率"; readonly "en": "goods clicks per entry"; readonly "formula": "goodsClicks ÷ entered" }; readonly "ordersPerK": { readonly "zh": "千次进入订单数"; readonly "en": "orders per 1,000 entries"; readonly "formula": "orders × 1000 ÷ entered" }; readonly "gmvPerKFen": { readonly "zh": "千次进入成交额（分，GPM）"; readonly "en": "GMV per 1,000 entries (fen, GPM)"; readonly "formula": "gmvFen × 1000 ÷ entered" } }
+export declare const ENTRY_KINDS: { readonly "share": { readonly "zh": "分享卡片"; readonly "en": "share card" }; readonly "qrcode": { readonly "zh": "扫码"; readonly "en": "QR / mini-program code" }; readonly "urllink": { readonly "zh": "URL Link"; readonly "en": "URL Link" }; readonly "urlscheme": { readonly "zh": "URL Scheme"; readonly "en": "URL Scheme" }; readonly "shortlink": { readonly "zh": "短链"; readonly "en": "short link" }; readonly "official": { readonly "zh": "公众号"; readonly "en": "official account" }; readonly "message": { readonly "zh": "订阅消息"; readonly "en": "subscription message" }; readonly "search": { readonly "zh": "搜索"; readonly "en": "search" }; readonly "other": { readonly "zh": "其他"; readonly "en": "other" } }
 export declare const FORM_ACTIONS: readonly ["createRoom", "editRoom", "goodsAdd", "addRole", "deleteRole", "addAssistant", "modifyAssistant", "removeAssistant", "addSubAnchor", "modifySubAnchor", "getSharedCode", "goodsVideo", "importGoods", "addAdmin", "removeAdmin", "addSensitiveWords", "removeSensitiveWords"]
 export declare const GOODS_INFO_FIELDS: readonly ["coverImgUrl", "name", "priceType", "price", "price2", "url", "thirdPartyAppid", "goodsKey"]
 export declare const GOODS_NAME_WIDTH: { readonly "min": 1; readonly "max": 28 }
@@ -23,6 +30,11 @@ export declare const ROOM_MIN_LEAD_SECONDS: 600
 export declare const ROOM_NAME_WIDTH: { readonly "min": 6; readonly "max": 34 }
 export declare const RoleId: { readonly "All": -1; readonly "SuperAdmin": 0; readonly "Admin": 1; readonly "Anchor": 2; readonly "Operator": 3 }
 export declare const SHARED_CODE_PARAMS_MAX: 600
+export declare const STATS_COLUMNS: readonly [{ readonly "key": "reached"; readonly "zh": "触达"; readonly "en": "reached" }, { readonly "key": "taps"; readonly "zh": "卡片点击"; readonly "en": "card taps" }, { readonly "key": "entered"; readonly "zh": "进入直播间"; readonly "en": "entered" }, { readonly "key": "sharedEntries"; readonly "zh": "分享带来的进入"; readonly "en": "entries from shares" }, { readonly "key": "subscribed"; readonly "zh": "订阅开播提醒"; readonly "en": "subscribed" }, { readonly "key": "shares"; readonly "zh": "分享"; readonly "en": "shares" }, { readonly "key": "replayPlays"; readonly "zh": "回放播放"; readonly "en": "replay plays" }, { readonly "key": "replaySeconds"; readonly "zh": "回放观看秒数"; readonly "en": "replay seconds" }, { readonly "key": "goodsClicks"; readonly "zh": "商品点击"; readonly "en": "goods clicks" }, { readonly "key": "orders"; readonly "zh": "订单"; readonly "en": "orders" }, { readonly "key": "gmvFen"; readonly "zh": "成交额（分）"; readonly "en": "GMV (fen)" }, { readonly "key": "entryRate"; readonly "zh": "进入率"; readonly "en": "entry rate" }, { readonly "key": "avgReplaySeconds"; readonly "zh": "回放平均观看秒数"; readonly "en": "average replay seconds" }, { readonly "key": "goodsClickRate"; readonly "zh": "商品点击率"; readonly "en": "goods clicks per entry" }, { readonly "key": "ordersPerK"; readonly "zh": "千次进入订单数"; readonly "en": "orders per 1,000 entries" }, { readonly "key": "gmvPerKFen"; readonly "zh": "千次进入成交额（分，GPM）"; readonly "en": "GMV per 1,000 entries (fen, GPM)" }]
+export declare const STATS_RANGE_DAYS_MAX: 92
+export declare const STATS_READ_DOCS_MAX: 10000
+export declare function addDays(day: string, n: number): string
+export declare function channelLabel(channel: string, merchantName: string | null): string
 export declare function checkAnchorName(anchorName: string): RuleProblem | null
 export declare function checkForm(action: FormAction, raw: unknown, nowSeconds: number): FormCheck
 export declare function checkGoodsName(name: string, field?: string): RuleProblem | null
@@ -31,13 +43,20 @@ export declare function checkGoodsUpdateFields(auditStatus: number, changing: re
 export declare function checkRoomImageSize(field: 'coverImg' | 'shareImg' | 'feedsImg', bytes: number): RuleProblem | null
 export declare function checkRoomName(name: string): RuleProblem | null
 export declare function checkRoomTimes(startTime: number, endTime: number, nowSeconds: number): RuleProblem | null
+export declare function checkStatsRange(from: unknown, to: unknown): { field: 'from' | 'to'; zh: string; en: string } | null
 export declare function checkWechatId(field: string, value: string, errcode: number): RuleProblem | null
 export declare function convertCell(column: { name: string; required: boolean; kind: 'text' | 'number' | 'time' | 'list'; values?: readonly unknown[] }, value: unknown): unknown
+export declare function daysOf(from: string, to: string): string[]
 export declare function describeErrcode(code: number): { zh: string; en: string }
+export declare function figureText(key: string, value: number | null): string
 export declare function formProblems(action: FormAction, raw: unknown, nowSeconds: number): Record<string, FormProblem>
 export declare function goodsUpdatableFields(auditStatus: number): readonly string[]
 export declare function isEmptyRoomList(e: unknown): boolean
 export declare function isFormAction(name: string): name is FormAction
+export declare function kindsText(kinds: readonly StatsKindCount[]): string
 export declare function latestRoomStart(nowSeconds: number): number
 export declare function parseCsv(text: string, maxRecords: number): { ok: true; records: string[][] } | { ok: false; problem: { line: number; zh: string; en: string } }
+export declare function roomTable(data: { channels: ReadonlyArray<StatsFigures & { channel: string; name: string | null; kinds: readonly StatsKindCount[] }>; days: ReadonlyArray<StatsFigures & { day: string }>; total: StatsFigures; kinds: readonly StatsKindCount[] }): StatsTable
+export declare function roomsTable(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; name: string | null }>; total: StatsFigures }): StatsTable
+export declare function statsRangeDays(from: string, to: string): number
 export declare function textWidth(s: string): number
