@@ -18,6 +18,8 @@ export interface FunctionIdentity {
   openid?: string
   appid: string
   trigger: 'call' | 'timer'
+  /** The run's `getWXContext().SOURCE`, which a function it calls extends by one hop; derived from trigger and openid when absent. */
+  source?: string
 }
 
 export interface AdminIdentity {

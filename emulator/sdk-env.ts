@@ -28,6 +28,8 @@ export interface SdkEnvOptions {
   /** Per-run token from `IdentityRegistry.issue`; absent → the SDK sends no token (admin). */
   apiToken?: string
   trigger?: 'call' | 'timer'
+  /** SOURCE of the run that called this one through `cloud.callFunction`, when a function called it. */
+  via?: string
   timeoutMs?: number
   memoryMb?: number
 }
@@ -65,7 +67,9 @@ function requireEnvId(envId: string): string {
  * it, a server calling through the HTTP API (`wx_http`), as the invokecloudfunction API does.
  * https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/reference-sdk-api/utils/Cloud.getWXContext.html
  */
-export function callSource(trigger: 'call' | 'timer', openid: string | undefined): string {
+export function callSource(trigger: 'call' | 'timer', openid: string | undefined, via?: string): string {
+  // A function called by another function: the caller's chain, then one `scf` hop (the docs' wx_client,scf).
+  if (via) return `${via},${CALL_SOURCES.functionHop}`
   if (trigger === 'timer') return CALL_SOURCES.timer
   return openid ? CALL_SOURCES.miniProgram : CALL_SOURCES.httpApi
 }
@@ -85,7 +89,7 @@ export function sdkEnv(options: SdkEnvOptions): Record<string, string> {
     SCF_FUNCTIONVERSION: '$LATEST',
     SCF_RUNTIME: FUNCTION_RUNTIME,
     SCF_FUNCTION_HANDLER: 'index.main',
-    TCB_SOURCE: callSource(trigger, options.openid),
+    TCB_SOURCE: callSource(trigger, options.openid, options.via),
     TCB_CONTEXT_KEYS: 'TCB_SOURCE',
     // The HTTPS-only Live endpoints (goods/delete, goods key) reach the emulator's own /wxaapi routes.
     [API_BASE_ENV]: base,

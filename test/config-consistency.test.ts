@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { endpointList } from '../src/live/catalogue'
+import { TRACK_TIMEOUT_S } from '../src/stats/events'
 
 const root = path.resolve(__dirname, '..')
 const functionsDir = path.join(root, 'cloudfunctions')
@@ -32,6 +33,10 @@ describe('deployment config', () => {
 
   it('lists exactly the function folders in cloudbaserc.json', () => {
     expect(rc.functions.map((f) => f.name).sort()).toEqual([...folders].sort())
+  })
+
+  it('gives track the timeout the statistics fold waits behind', () => {
+    expect(rc.functions.find((f) => f.name === 'track')?.timeout).toBe(TRACK_TIMEOUT_S)
   })
 
   for (const name of folders) {

@@ -25,6 +25,8 @@ export interface InvokeOptions {
   trigger?: 'call' | 'timer'
   /** Timer runs: defaults to the function's own trigger name. */
   triggerName?: string
+  /** SOURCE of the calling run when another function called this one (`cloud.callFunction` inside a function). */
+  via?: string
 }
 
 interface InvokeBase {
@@ -315,7 +317,7 @@ export class FunctionRunner {
     const startedAt = new Date(this.options.clock.nowMs()).toISOString()
     const result = await this.run(name, runEvent, options)
     // Only declared functions get a ring, so a caller naming random functions cannot grow this map.
-    if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid }))
+    if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid, via: options.via }))
     return result
   }
 
@@ -377,12 +379,14 @@ export class FunctionRunner {
     const timeoutMs = spec.timeoutSec * 1000
     const openid = trigger === 'timer' ? undefined : options.openid
 
+    const via = trigger === 'timer' ? undefined : options.via
     const token = this.options.identities.issue({
       functionName: name,
       openapi: spec.permissions.openapi,
       openid,
       appid: this.options.appid,
       trigger,
+      source: callSource(trigger, openid, via),
     })
     let worker: FunctionWorker | null = null
     try {
@@ -394,6 +398,7 @@ export class FunctionRunner {
         appid: this.options.appid,
         apiToken: token,
         trigger,
+        via,
         timeoutMs,
         memoryMb: spec.memoryMb,
       })
@@ -463,14 +468,17 @@ export class FunctionRunner {
 }
 
 /** What the runner remembers of one run: everything a person debugging it needs, each part bounded. */
-export function runRecord(result: InvokeResult, run: { trigger: 'call' | 'timer'; startedAt: string; event: unknown; openid: string | undefined }): RunRecord {
+export function runRecord(
+  result: InvokeResult,
+  run: { trigger: 'call' | 'timer'; startedAt: string; event: unknown; openid: string | undefined; via?: string },
+): RunRecord {
   const keptLogs = result.logs
     .slice(-RECORDED_LOG_LINES)
     .map((l) => (l.length > RECORDED_LINE_CHARS ? `${l.slice(0, RECORDED_LINE_CHARS)}… (${l.length} chars)` : l))
   const record: RunRecord = {
     requestId: result.requestId,
     trigger: run.trigger,
-    caller: { source: callSource(run.trigger, run.openid), openid: run.openid ?? null },
+    caller: { source: callSource(run.trigger, run.openid, run.trigger === 'timer' ? undefined : run.via), openid: run.openid ?? null },
     startedAt: run.startedAt,
     event: bounded(run.event),
     status: result.status,

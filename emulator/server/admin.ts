@@ -17,6 +17,9 @@ import { type DatabaseEngine, type Doc, DbError, MalformedInputError } from '../
 import { deepEqual } from '../db/values'
 import { type DbReply, type DbRequest, decodeDbRequest, encodeReply } from '../db/wire'
 import type { Caller, IdentityRegistry } from '../identity'
+import type { InvokeResult } from '../functions/runner'
+import { FUNCTION_NAME_RULE } from '../../tools/function-config'
+import { CALL_EVENT_MAX_BYTES } from './client-http'
 import { HttpError, hasContentType, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
 import {
   decodeCommApiData,
@@ -58,6 +61,12 @@ export interface DatabaseRequestInfo {
 /** Answers a `storage.*` action as the server side: the reply's `data`, or a CloudBase `{code, message}`. */
 export type StorageCallback = (action: string, params: Record<string, unknown>) => { data: Record<string, unknown> } | { code: string; message: string }
 
+/**
+ * Runs a cloud function of this environment for `functions.invokeFunction` (`cloud.callFunction` from a function or
+ * a server SDK) as `caller` would start it; null when no function has that name. May throw AdminError to refuse.
+ */
+export type FunctionCallCallback = (caller: Caller, name: string, event: Record<string, unknown>) => Promise<InvokeResult> | null
+
 export interface AdminHandlerOptions {
   engine: DatabaseEngine
   clock: Clock
@@ -65,6 +74,8 @@ export interface AdminHandlerOptions {
   openapi: OpenApiCallback
   /** Cloud storage; absent, `storage.*` actions are refused. */
   storage?: StorageCallback
+  /** The function runner; absent, `functions.invokeFunction` is refused. */
+  functions?: FunctionCallCallback
   /** Told about every database request and its caller (functions bypass rules, so this never changes results). */
   onDatabaseRequest?: (info: DatabaseRequestInfo) => void
 }
@@ -124,6 +135,25 @@ function executeDatabaseRequest(engine: DatabaseEngine, request: DbRequest): DbR
   }
 }
 
+/** The event a called function gets: `request_data` is the caller's `data` as JSON text ('' when it sent none). */
+function callEvent(requestData: unknown): Record<string, unknown> {
+  if (requestData === undefined || requestData === '') return {}
+  if (typeof requestData !== 'string') throw new AdminError('INVALID_PARAM', 'request_data: must be the call data as JSON text')
+  if (Buffer.byteLength(requestData) > CALL_EVENT_MAX_BYTES) {
+    throw new AdminError('INVALID_PARAM', `request_data: over ${CALL_EVENT_MAX_BYTES / 1024 / 1024} MB, the most a call's data may be`)
+  }
+  let event: unknown
+  try {
+    event = JSON.parse(requestData)
+  } catch {
+    throw new AdminError('INVALID_PARAM', 'request_data: not valid JSON')
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new AdminError('INVALID_PARAM', 'request_data: must be a JSON object')
+  const problem = findInputProblem(event, 'request_data')
+  if (problem) throw new AdminError('INVALID_PARAM', problem.message)
+  return event as Record<string, unknown>
+}
+
 function newRequestId(): string {
   return 'emu-' + randomBytes(8).toString('hex')
 }
@@ -158,6 +188,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const action = envelope.action
       if (typeof action !== 'string' || action === '') throw new DbError('INVALID_PARAM', 'action: must be a non-empty string')
       const caller = resolveCaller(identities, envelope.wxCloudApiToken)
+      if (action === 'functions.invokeFunction') return await invokeFunction(envelope, caller, requestId)
       if (action.startsWith('storage.')) {
         if (!options.storage) throw new AdminError('INVALID_PARAM', `action ${action}: this emulator has no cloud storage`)
         // functions and administrators both have every right to storage, so the caller changes nothing
@@ -171,6 +202,26 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     } catch (e) {
       return errorReply(e, requestId)
     }
+  }
+
+  /** node-sdk's callFunction: `{function_name, request_data: JSON text}` → `{data: {response_data: JSON text}}`. */
+  async function invokeFunction(envelope: Record<string, unknown>, caller: Caller, requestId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    if (!options.functions) throw new AdminError('INVALID_PARAM', 'action functions.invokeFunction: this emulator runs no cloud functions')
+    const name = envelope.function_name
+    if (typeof name !== 'string' || !FUNCTION_NAME_RULE.test(name)) {
+      throw new AdminError('INVALID_PARAM', `function_name: ${JSON.stringify(name ?? null)} is not a function name (a letter, then up to 59 of [A-Za-z0-9_-])`)
+    }
+    if (envelope.qualifier !== undefined && envelope.qualifier !== '$LATEST') {
+      throw new AdminError('INVALID_PARAM', `qualifier: ${JSON.stringify(envelope.qualifier)}: the emulator runs only $LATEST`)
+    }
+    const event = callEvent(envelope.request_data)
+    const run = options.functions(caller, name, event)
+    if (!run) return { status: 200, body: { code: 'FUNCTION_NOT_FOUND', message: `no cloud function named ${name}`, requestId } }
+    const result = await run
+    if (result.status !== 'ok') {
+      return { status: 200, body: { code: 'FUNCTIONS_EXECUTE_FAIL', message: `${result.errorType}: ${result.errorMessage}`, requestId: result.requestId } }
+    }
+    return { status: 200, body: { requestId: result.requestId, data: { response_data: JSON.stringify(result.result ?? null) } } }
   }
 
   async function handleOpenApi(contentType: string, body: Buffer): Promise<{ status: number; body: Buffer | Record<string, unknown> }> {

@@ -12,6 +12,7 @@ import { roomGoodsActions } from './room-goods'
 import { roomActions } from './rooms'
 import { goodsActions } from './goods'
 import { statsActions } from './stats'
+import { orderActions } from './orders'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
@@ -22,5 +23,6 @@ export const actionTable: ActionTable = {
   ...peopleActions,
   ...contentActions,
   ...statsActions,
+  ...orderActions,
   ...createBatchActions(() => actionTable),
 }
