@@ -120,6 +120,8 @@ describe('FunctionRunner: a user-triggered run', () => {
       openid: 'o-viewer-1',
       appid: APPID,
       trigger: 'call',
+      // what a function this run calls extends by one hop
+      source: 'wx_client',
     })
     const token = issue.mock.results[0].value as string
     expect(identities.isKnown(token)).toBe(false) // revoked after the run
