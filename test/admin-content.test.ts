@@ -331,6 +331,7 @@ describe('checkTexts as the room and goods actions use it (in process)', () => {
     set: async () => undefined,
     update: async () => 0,
     insert: async () => 'ok',
+    remove: async () => 0,
   }
   function ctx(textCheck: TextCheckPort | null, env: Record<string, string>, openid: string | null = OWNER, deadlineInMs = 20_000, docs = noDocs): ActionContext {
     const now = Date.now()

@@ -156,6 +156,38 @@ export function describeDocDriverConformance(adapter: string, setup: () => Drive
       expect(await db.find(OTHER, { _id: 'ledger' }, { limit: 1 })).toEqual([{ _id: 'ledger', calls: { getLiveInfo: 5, goodsInfo: 1, newApi: 4 } }])
     })
 
+    it('remove deletes every matching document and resolves how many; no match resolves 0', async () => {
+      expect(await db.remove(C, { kind: 'room', flag: false })).toBe(2)
+      expect(ids(await db.find(C, {}, { limit: 100 }))).toEqual(['a', 'c', 'd'])
+      expect(await db.remove(C, { kind: 'room', flag: false })).toBe(0)
+      expect(await db.remove(C, { _id: 'nope' })).toBe(0)
+      expect(await db.count(C, {})).toBe(3)
+    })
+
+    it('remove takes ranges and id lists, and leaves every other document as it was', async () => {
+      expect(await db.remove(C, { n: cond.lte(2) })).toBe(2)
+      expect(await db.remove(C, { _id: cond.in(['e', 'zz']) })).toBe(1)
+      expect(await db.find(C, {}, { limit: 10, orderBy: { field: '_id', dir: 'asc' } })).toEqual([DOCS[2], DOCS[3]])
+      expect(await db.find(C, { n: cond.gte(1) }, { limit: 10, orderBy: { field: 'n', dir: 'asc' } })).toEqual([DOCS[2], DOCS[3]])
+    })
+
+    it('a removed _id can be inserted again', async () => {
+      expect(await db.remove(C, { _id: 'a' })).toBe(1)
+      expect(await db.insert(C, { _id: 'a', n: 42 })).toBe('ok')
+      expect(await db.find(C, { _id: 'a' }, { limit: 1 })).toEqual([{ _id: 'a', n: 42 }])
+    })
+
+    it('strings compare in code-unit order with gt and lte, and order by them (zero-padded sequence keys)', async () => {
+      const keys = ['000000000000100:b-2', '000000000000100:b-1', '000000000000099:o-9', '000000000001000:b-0']
+      for (const [i, seqKey] of keys.entries()) await db.insert(OTHER, { _id: `s${i}`, seqKey })
+      const page = await db.find(OTHER, { seqKey: cond.gt('000000000000099:o-9') }, { limit: 10, orderBy: { field: 'seqKey', dir: 'asc' } })
+      expect(page.map((d) => d.seqKey)).toEqual(['000000000000100:b-1', '000000000000100:b-2', '000000000001000:b-0'])
+      const upTo = await db.find(OTHER, { seqKey: cond.lte('000000000000100:b-1') }, { limit: 10, orderBy: { field: 'seqKey', dir: 'desc' } })
+      expect(upTo.map((d) => d._id)).toEqual(['s1', 's2'])
+      expect(await db.remove(OTHER, { seqKey: cond.lte('000000000000100:b-1') })).toBe(2)
+      expect(ids(await db.find(OTHER, {}, { limit: 10 }))).toEqual(['s0', 's3'])
+    })
+
     it('update may set and inc in one patch', async () => {
       await db.update(C, { _id: 'b' }, { set: { kind: 'both' }, inc: { n: 10 } })
       const [b] = await db.find(C, { _id: 'b' }, { limit: 1, fields: ['kind', 'n'] })

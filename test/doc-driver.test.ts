@@ -57,3 +57,10 @@ describeDocDriverConformance('plain maps (bench/sync-map-driver.ts)', () => {
   // A fresh map driver holds nothing; its collections spring into being on first write.
   return { driver, reset: async () => undefined }
 })
+
+describeDocDriverConformance('plain maps reading through ordered indexes (bench/sync-map-driver.ts)', () => {
+  // Reads and removes bounded on n or seqKey walk the index; the answers must not differ from a scan's.
+  const [docs, other] = CONFORMANCE_COLLECTIONS
+  const driver = createMapDriver({ orderedIndexes: { [docs]: 'n', [other]: 'seqKey' } })
+  return { driver, reset: async () => undefined }
+})

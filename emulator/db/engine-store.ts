@@ -51,6 +51,9 @@ export function createEngineDriver(engine: DatabaseEngine): DocDriver {
         throw e
       }
     },
+    async remove(collection, where) {
+      return engine.remove(collection, toMongoFilter(where), { multi: true })
+    },
   }
 }
 

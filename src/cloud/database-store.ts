@@ -31,6 +31,7 @@ export interface WxQuery {
   get(): Promise<{ data: unknown[] }>
   count(): Promise<{ total: number }>
   update(o: { data: Record<string, unknown> }): Promise<{ stats: { updated: number } }>
+  remove(): Promise<{ stats: { removed: number } }>
 }
 
 export interface WxCollection extends WxQuery {
@@ -117,6 +118,9 @@ export function createDatabaseDriver(db: WxDatabase): DocDriver {
         if (await exists(collection, doc._id)) return 'duplicate'
         throw e
       }
+    },
+    async remove(collection, where) {
+      return (await db.collection(collection).where(query(where)).remove()).stats.removed
     },
   }
 }

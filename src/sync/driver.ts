@@ -58,4 +58,17 @@ export interface DocDriver {
   update(collection: string, where: Where, patch: Patch): Promise<number>
   /** Inserts a new document; 'duplicate' when the `_id` exists (the atomic "create if absent"). */
   insert(collection: string, doc: RawDoc): Promise<'ok' | 'duplicate'>
+  /**
+   * Removes every matching document; resolves how many went. CloudBase's `where().remove()` takes no `limit` or
+   * `skip` (https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/reference-sdk-api/database/collection/Collection.remove.html),
+   * so one call removes all it matches: a caller bounds a call by `where` alone, at most `REMOVE_MATCH_MAX` documents.
+   */
+  remove(collection: string, where: Where): Promise<number>
 }
+
+/**
+ * Most documents one `remove` call should match: the server's read cap (1000, the most one `get()` returns:
+ * https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloud/reference-sdk-api/database/collection/Collection.limit.html),
+ * so a caller picks what to remove with one bounded read and removes exactly that range.
+ */
+export const REMOVE_MATCH_MAX = 1000
