@@ -3,7 +3,7 @@
  * the event. Each row is a call context a run could see; add a row when a new kind of caller appears.
  */
 import { describe, expect, it } from 'vitest'
-import { callerOf, decideSyncCall } from '../src/auth/caller'
+import { callerOf, decideSyncCall, decideTimerCall } from '../src/auth/caller'
 
 const APPID = 'wxsandboxlive0001'
 
@@ -55,5 +55,15 @@ describe('decideSyncCall', () => {
 
   it('reads the chain first hop first and ignores an empty OPENID', () => {
     expect(callerOf({ SOURCE: 'wx_client,scf', OPENID: '' })).toEqual({ kind: 'function', chain: ['wx_client', 'scf'], openid: null })
+  })
+})
+
+describe('decideTimerCall', () => {
+  it('decides for any timed function as for the sync, and names that function in its refusal', () => {
+    for (const c of cases) {
+      const decision = decideTimerCall('liveStats', c.wx)
+      expect(decision.allowed, c.what).toBe(c.allowed)
+      if (!decision.allowed) expect(decision.reason, c.what).toMatch(/^liveStats runs only on its timer trigger/)
+    }
   })
 })

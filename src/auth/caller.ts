@@ -59,10 +59,19 @@ export interface RefusedRun {
 }
 
 /** Sentence of a refusal, one per kind of caller, so the refused party learns what to do instead. */
-const REFUSALS: Record<Exclude<CallerKind, 'timer'>, string> = {
-  viewer: 'liveSync runs only on its timer trigger; a mini-program user may not start it',
-  function: 'liveSync runs only on its timer trigger; another cloud function may not start it',
-  other: 'liveSync runs only on its timer trigger (getWXContext().SOURCE must be wx_trigger)',
+function refusal(functionName: string, kind: Exclude<CallerKind, 'timer'>): string {
+  const only = `${functionName} runs only on its timer trigger`
+  if (kind === 'viewer') return `${only}; a mini-program user may not start it`
+  if (kind === 'function') return `${only}; another cloud function may not start it`
+  return `${only} (getWXContext().SOURCE must be ${CALL_SOURCES.timer})`
+}
+
+/** For a function that only its own timer may start: the decision, with a refusal that names the function. */
+export function decideTimerCall(functionName: string, wxContext: unknown): SyncCallDecision {
+  const caller = callerOf(wxContext)
+  if (caller.kind === 'timer') return { allowed: true, caller }
+  const seen = caller.chain.length ? caller.chain.join(',') : 'none'
+  return { allowed: false, caller, reason: `${refusal(functionName, caller.kind)} (SOURCE: ${seen})` }
 }
 
 /**
@@ -70,8 +79,5 @@ const REFUSALS: Record<Exclude<CallerKind, 'timer'>, string> = {
  * (When merchant admins exist they get a second allowed path here, decided from OPENID against the admin list.)
  */
 export function decideSyncCall(wxContext: unknown): SyncCallDecision {
-  const caller = callerOf(wxContext)
-  if (caller.kind === 'timer') return { allowed: true, caller }
-  const seen = caller.chain.length ? caller.chain.join(',') : 'none'
-  return { allowed: false, caller, reason: `${REFUSALS[caller.kind]} (SOURCE: ${seen})` }
+  return decideTimerCall('liveSync', wxContext)
 }
