@@ -52,6 +52,11 @@ export function lastEntry(): Entry | null {
   return current
 }
 
+/** A QR code or link named its channel in a query App.onShow does not read (the relay page's): the visit keeps it. */
+export function adoptChannel(channel: string): void {
+  if (current && isChannel(channel)) current = { ...current, channel }
+}
+
 /**
  * Works out the entry from App.onShow's options and, for share/QR/subscription scenes, the plugin's
  * getShareParams. A plugin failure never blocks the app: the query channel (or 'direct') is kept.

@@ -4,11 +4,9 @@
  * so we refuse to build a longer one rather than let attribution arrive truncated.
  */
 import { LIVE_PLUGIN_APPID } from '../config'
+import { CHANNEL_TOKEN_RE } from '../generated/stats'
 
 export const CUSTOM_PARAMS_MAX = 600
-
-/** Channels are short tokens we put in paths ourselves; anything else from outside is dropped. */
-const CHANNEL_RE = /^[A-Za-z0-9_.-]{1,40}$/
 
 export const CHANNELS = {
   home: 'home',
@@ -19,7 +17,7 @@ export const CHANNELS = {
 } as const
 
 export function isChannel(value: unknown): value is string {
-  return typeof value === 'string' && CHANNEL_RE.test(value)
+  return typeof value === 'string' && CHANNEL_TOKEN_RE.test(value)
 }
 
 export class CustomParamsTooLong extends Error {
@@ -38,7 +36,7 @@ export interface EntryParams {
 
 /** encodeURIComponent(JSON.stringify(params)), or CustomParamsTooLong: never silently cut. */
 export function encodeCustomParams(params: EntryParams): string {
-  if (!isChannel(params.channel)) throw new Error(`custom_params.channel: must match ${CHANNEL_RE}, got ${JSON.stringify(params.channel)}`)
+  if (!isChannel(params.channel)) throw new Error(`custom_params.channel: must match ${CHANNEL_TOKEN_RE}, got ${JSON.stringify(params.channel)}`)
   const encoded = encodeURIComponent(JSON.stringify({ channel: params.channel, path: params.path }))
   if (encoded.length > CUSTOM_PARAMS_MAX) throw new CustomParamsTooLong(encoded.length)
   return encoded

@@ -50,7 +50,13 @@ export interface ViewerEnv {
   emu: Emulator
   cloud: WxCloudShim
   navigateTo: ReturnType<typeof vi.fn>
+  redirectTo: ReturnType<typeof vi.fn>
+  reLaunch: ReturnType<typeof vi.fn>
   showToast: ReturnType<typeof vi.fn>
+  /** What wx.getEnterOptionsSync answers (the scene and query of this visit). */
+  enterOptions: { scene: number; query: Record<string, string> }
+  /** The intersection observers pages created; `show` plays a card scrolling into view. */
+  observers: FakeObserver[]
   storage: Map<string, unknown>
   network: { type: string }
   plugin: { getLiveStatus: ReturnType<typeof vi.fn>; getShareParams: ReturnType<typeof vi.fn> }
@@ -64,7 +70,11 @@ export async function startViewerEnv(): Promise<ViewerEnv> {
     emu,
     cloud,
     navigateTo: vi.fn(),
+    redirectTo: vi.fn(),
+    reLaunch: vi.fn(),
     showToast: vi.fn(),
+    enterOptions: { scene: 1001, query: {} },
+    observers: [],
     storage: new Map(),
     network: { type: 'wifi' },
     plugin: { getLiveStatus: vi.fn(async () => ({ liveStatus: LiveStatus.live })), getShareParams: vi.fn(async () => ({})) },
@@ -79,7 +89,16 @@ export function installWx(env: ViewerEnv): void {
     ...base,
     cloud: env.cloud,
     navigateTo: env.navigateTo,
+    redirectTo: env.redirectTo,
+    reLaunch: env.reLaunch,
+    navigateBack: vi.fn(),
     showToast: env.showToast,
+    getEnterOptionsSync: () => env.enterOptions,
+    createIntersectionObserver: () => {
+      const observer = new FakeObserver()
+      env.observers.push(observer)
+      return observer
+    },
     stopPullDownRefresh: vi.fn(),
     getNetworkType: (o: { success: (r: { networkType: string }) => void }) => o.success({ networkType: env.network.type }),
     getStorageSync: (key: string) => env.storage.get(key) ?? '',
@@ -89,6 +108,27 @@ export function installWx(env: ViewerEnv): void {
     if (name !== 'live-player-plugin') throw new Error(`unexpected plugin ${name}`)
     return env.plugin
   })
+}
+
+/** wx.createIntersectionObserver as a test drives it: jsdom lays nothing out, so the test says what came into view. */
+export class FakeObserver {
+  selector = ''
+  disconnected = false
+  private callback: ((res: { id: string; dataset: Record<string, unknown>; intersectionRatio: number }) => void) | null = null
+  relativeToViewport(): this {
+    return this
+  }
+  observe(selector: string, callback: FakeObserver['callback']): void {
+    this.selector = selector
+    this.callback = callback
+  }
+  disconnect(): void {
+    this.disconnected = true
+  }
+  /** The node `node` (a page element with data-* attributes) scrolled into view. */
+  show(node: SimNode): void {
+    if (!this.disconnected && this.callback) this.callback({ id: node.dom.id, dataset: { ...node.dom.dataset }, intersectionRatio: 0.6 })
+  }
 }
 
 let subscribeStub: string | null = null
@@ -261,4 +301,43 @@ export function servingIndex(req: ClientRequest): string | null {
     if (order.every((f, i) => keys[fields.length + i] === f)) return index.name
   }
   return null
+}
+
+/** The device tracker as the pages load it (the built services/track.js, one module instance with the pages'). */
+export interface TrackModule {
+  flushTracking(): Promise<void>
+  pendingTracking(): { batches: { batchId: string; events: unknown[] }[]; queue: unknown[] }
+}
+
+export function trackModule(): TrackModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(inject('mpOut'), 'services', 'track.js')) as TrackModule
+}
+
+export interface TrackSpy {
+  /** Every batch the pages sent to `track`, as sent. */
+  batches: { batchId: string; events: Record<string, unknown>[] }[]
+  events(): Record<string, unknown>[]
+  /** Sends what waits on the device now, as App.onHide does. */
+  flush(): Promise<void>
+  stop(): void
+}
+
+/**
+ * Answers the pages' calls of the `track` function as it accepts a batch, keeping what they sent; other functions
+ * still reach the emulator. Whatever earlier tests left on the device is sent (and forgotten) first.
+ */
+export async function spyOnTrack(env: ViewerEnv): Promise<TrackSpy> {
+  const tracker = trackModule()
+  const real = env.cloud.callFunction.bind(env.cloud)
+  const batches: TrackSpy['batches'] = []
+  const spy = vi.spyOn(env.cloud, 'callFunction').mockImplementation(async (o) => {
+    if (o.name !== 'track') return real(o)
+    const data = structuredClone(o.data) as TrackSpy['batches'][number]
+    batches.push(data)
+    return { result: { ok: true, data: { batchId: data.batchId, accepted: data.events.length, duplicate: false, capped: 0, refused: [] } }, requestID: 'spy', errMsg: 'cloud.callFunction:ok' }
+  })
+  await tracker.flushTracking()
+  batches.length = 0
+  return { batches, events: () => batches.flatMap((b) => b.events), flush: () => tracker.flushTracking(), stop: () => spy.mockRestore() }
 }

@@ -5,6 +5,8 @@ import { createWxCloud } from '../../emulator/client/wx-cloud'
 import { COLLECTIONS } from '../../src/cache/schema'
 import { goods, installWx, loadPage, recordRequests, room, seedRooms, seedSyncStatus, servingIndex, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
 import { LiveStatus } from '../../src/live/status'
+import { checkEvent } from '../../src/stats/events'
+import { spyOnTrack } from './harness'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -232,5 +234,34 @@ describe('home page', () => {
       vi.useRealTimers()
     }
     expect(p.querySelector('.stale')!.dom.textContent).toContain('数据更新于 25 分钟前')
+  })
+
+  it('reports each card seen once a visit, taps and the entry into a live room to track, in well-formed batches', async () => {
+    const now = Date.now()
+    seedRooms(env, [room(81, 'live', now - HOUR), room(82, 'upcoming', now + HOUR)])
+    const sent = await spyOnTrack(env)
+    const p = await open()
+    const observer = env.observers.at(-1)!
+    expect(observer.selector).toBe('.room')
+    const [live, upcoming] = [p.querySelector('#room-81')!, p.querySelector('#room-82')!]
+    observer.show(live)
+    observer.show(upcoming)
+    observer.show(live) // scrolled past and back: still one impression this visit
+    live.querySelector('.card')!.dispatchEvent('tap')
+    await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
+    p.instance.onSubscribed({ detail: { roomId: 82 } })
+    p.triggerPageLifeTime('hide') // the viewer went into the room and came back: a new look at the list
+    observer.show(live)
+    await sent.flush()
+    expect(sent.events()).toMatchObject([
+      { kind: 'impression', roomId: 81, channel: 'direct', section: 'live' },
+      { kind: 'impression', roomId: 82, channel: 'direct', section: 'upcoming' },
+      { kind: 'tap', roomId: 81, channel: 'direct', section: 'live' },
+      { kind: 'enter', roomId: 81, channel: 'direct', scene: 1001, shared: false },
+      { kind: 'subscribe', roomId: 82, channel: 'direct' },
+      { kind: 'impression', roomId: 81, channel: 'direct', section: 'live' },
+    ])
+    sent.events().forEach((e, i) => expect(checkEvent(e, i, Date.now())).toMatchObject({ ok: true }))
+    sent.stop()
   })
 })

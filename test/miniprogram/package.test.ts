@@ -1,5 +1,5 @@
 /**
- * The packages as they ship: the main package stays the size it had before the merchant pages (within 5 %),
+ * The packages as they ship: the main package stays within 5 % of its baseline,
  * each subpackage and the whole stay within WeChat's limits, every declared page and component exists, and
  * WeChat's own template and style compilers (wcc, wcsc) accept every page and component that ships.
  */
@@ -8,14 +8,18 @@ import { join, posix } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import { PACKAGE_LIMIT_BYTES, TOTAL_LIMIT_BYTES, filesOfKind, measurePackages } from '../../tools/mp-package'
 
-/** The built main package (test build, unminified) before the merchant subpackage existed: 35 files. */
-const MAIN_BASELINE_BYTES = 66_571
+/**
+ * The built main package (test build, unminified): the viewer's three pages, the room card, their services and the
+ * statistics tracker every page reports to (services/track.ts with generated/stats.ts, which must ship in the main
+ * package): 38 files. It was 66,571 bytes before the merchant pages and 69,720 just before the tracker joined.
+ */
+const MAIN_BASELINE_BYTES = 82_492
 const MAIN_GROWTH_ALLOWED = 0.05
 
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`
 
 describe('mini-program packages', () => {
-  it('keeps the main package within 5 % of its size before the merchant pages, and every package within WeChat’s limits', () => {
+  it('keeps the main package within 5 % of its baseline, and every package within WeChat’s limits', () => {
     const packages = measurePackages(inject('mpOut'))
     for (const p of packages) console.log(`[package] ${p.name}: ${p.files.length} files, ${kib(p.bytes)} of ${kib(PACKAGE_LIMIT_BYTES)}`)
     const main = packages[0]

@@ -2,7 +2,8 @@
 /** Replay page: segments in order, expiry shown, expired/missing/broken segments explained, sharing. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { COLLECTIONS } from '../../src/cache/schema'
-import { installWx, loadPage, recordRequests, replayDoc, room, seedRooms, servingIndex, startViewerEnv, text, type SimNode, type ViewerEnv } from './harness'
+import { checkEvent } from '../../src/stats/events'
+import { spyOnTrack, installWx, loadPage, recordRequests, replayDoc, room, seedRooms, servingIndex, startViewerEnv, text, type SimNode, type ViewerEnv } from './harness'
 
 const DAY = 86400_000
 let env: ViewerEnv
@@ -106,5 +107,34 @@ describe('replay page', () => {
       ['live_rooms', { roomId: 99 }, 1, 'roomId'],
     ])
     expect(rec.requests.every((r) => r.projection !== null)).toBe(true)
+  })
+
+  it('reports each play with the seconds actually watched (seeks and pauses left out) when it ends or the page hides', async () => {
+    const now = Date.now()
+    const sent = await spyOnTrack(env)
+    const p = await open(95, [seg(0, now + DAY), seg(1, now + DAY)])
+    const playTo = (from: number, to: number): void => {
+      for (let t = from; t <= to; t += 0.5) p.instance.onTimeUpdate({ detail: { currentTime: t } })
+    }
+    p.instance.onPlay()
+    playTo(0, 10) // 10 s
+    playTo(100, 104) // a seek to 100, then 4 s
+    p.instance.onPause()
+    p.instance.onPlay()
+    playTo(110, 111.5) // paused, dragged to 110 and resumed: 1.5 s more
+    p.instance.onEnded() // the next segment starts on its own
+    expect(p.data.currentUrl).toBe('https://media/r/1.m3u8')
+    p.instance.onPlay()
+    playTo(0, 3)
+    p.triggerPageLifeTime('hide')
+    p.instance.onShareAppMessage()
+    await sent.flush()
+    expect(sent.events()).toMatchObject([
+      { kind: 'replay', roomId: 95, channel: 'direct', seconds: 15.5 },
+      { kind: 'replay', roomId: 95, channel: 'direct', seconds: 3 },
+      { kind: 'share', roomId: 95, channel: 'direct' },
+    ])
+    sent.events().forEach((e, i) => expect(checkEvent(e, i, Date.now())).toMatchObject({ ok: true }))
+    sent.stop()
   })
 })

@@ -1,7 +1,9 @@
 // @vitest-environment jsdom
 /** Room page: card, countdown, reminder, plugin status polling, entering with the 600-character guard, sharing. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
+import { checkEvent } from '../../src/stats/events'
+import { spyOnTrack, installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
 import { LiveStatus } from '../../src/live/status'
 
 const HOUR = 3600_000
@@ -139,5 +141,30 @@ describe('room page', () => {
     expect(rec.requests.map((r) => [r.collectionName, r.query, r.limit, servingIndex(r)])).toEqual([['live_rooms', { roomId: 88 }, 1, 'roomId']])
     expect(Object.keys(rec.requests[0].projection ?? {})).toContain('shareImg')
     expect(Object.keys(rec.requests[0].projection ?? {})).not.toContain('contentHash')
+  })
+
+  it('reports the entry into the room (shared when a share card brought the viewer), the reminder and the share to track', async () => {
+    seedRooms(env, [room(86, 'live', Date.now() - HOUR)])
+    const sent = await spyOnTrack(env)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const attribution = require(join(inject('mpOut'), 'services', 'attribution.js')) as typeof import('../../miniprogram/services/attribution')
+    await attribution.recordAppShow({ scene: 1007, query: { channel: 'share_room', roomId: '86' } }, async () => ({}), Date.now())
+    try {
+      const p = await open({ roomId: '86', channel: 'share_room' })
+      p.querySelector('.enter')!.dispatchEvent('tap')
+      await until(() => expect(env.navigateTo).toHaveBeenCalledTimes(1))
+      p.instance.onSubscribed()
+      p.instance.onShareAppMessage()
+      await sent.flush()
+    } finally {
+      await attribution.recordAppShow({ scene: 1001, query: {} }, async () => ({}), Date.now())
+    }
+    expect(sent.events()).toMatchObject([
+      { kind: 'enter', roomId: 86, channel: 'share_room', scene: 1007, shared: true },
+      { kind: 'subscribe', roomId: 86, channel: 'share_room' },
+      { kind: 'share', roomId: 86, channel: 'share_room' },
+    ])
+    sent.events().forEach((e, i) => expect(checkEvent(e, i, Date.now())).toMatchObject({ ok: true }))
+    sent.stop()
   })
 })

@@ -11,5 +11,9 @@ Component({
       const room = this.data.room as { roomId?: number; section?: string }
       this.triggerEvent('enter', { roomId: room.roomId, section: room.section })
     },
+    /** The plugin's subscribe button reports a reminder taken (its documented sample binds `subscribe`). */
+    onSubscribe() {
+      this.triggerEvent('subscribed', { roomId: (this.data.room as { roomId?: number }).roomId })
+    },
   },
 })

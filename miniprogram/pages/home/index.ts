@@ -7,6 +7,7 @@ import { PAGE_SIZE } from '../../config'
 import { isAdmin, whoAmI } from '../../services/admin'
 import { entryChannel } from '../../services/attribution'
 import { isOffline } from '../../services/network'
+import { track, trackEnter } from '../../services/track'
 import { followSection, listSection, reloadSection } from '../../services/rooms'
 import { readSyncStatus, type PublicSyncStatus } from '../../services/sync-status'
 import type { Follower } from '../../services/keep-fresh'
@@ -29,6 +30,9 @@ interface Runtime {
   generation: number
   /** The last public sync status read (undefined before the first read): the ticker ages it. */
   syncStatus: PublicSyncStatus | undefined
+  /** Cards already counted as seen in this visit of the page (`section:roomId`). */
+  seen: Set<string>
+  observer: WechatMiniprogram.IntersectionObserver | null
 }
 
 const HOME_PATH = 'pages/home/index'
@@ -39,7 +43,7 @@ const runtimes = new WeakMap<object, Runtime>()
 function runtimeOf(page: object): Runtime {
   let rt = runtimes.get(page)
   if (!rt) {
-    rt = { followers: [], ticker: null, busy: false, generation: 0, syncStatus: undefined }
+    rt = { followers: [], ticker: null, busy: false, generation: 0, syncStatus: undefined, seen: new Set(), observer: null }
     runtimes.set(page, rt)
   }
   return rt
@@ -48,6 +52,8 @@ function runtimeOf(page: object): Runtime {
 function emptySections(): SectionState[] {
   return LISTED_SECTIONS.map((key) => ({ key, title: SECTION_TITLES[key], rooms: [], exhausted: false }))
 }
+
+const isListed = (section: unknown): section is ListedSection => LISTED_SECTIONS.includes(section as ListedSection)
 
 function subscribeParams(): string {
   try {
@@ -77,6 +83,14 @@ Component({
       rt.followers = []
       if (rt.ticker) clearInterval(rt.ticker)
       rt.ticker = null
+      if (rt.observer) rt.observer.disconnect()
+      rt.observer = null
+    },
+  },
+  pageLifetimes: {
+    // coming back to the list is a new look at it: its cards count as reached again
+    hide() {
+      runtimeOf(this).seen.clear()
     },
   },
   methods: {
@@ -132,6 +146,7 @@ Component({
           if (page.length === PAGE_SIZE) break // more in this section: the next scroll continues it
         }
         this.settleStatus()
+        this.observeCards()
       } catch (err) {
         if (generation !== rt.generation) return
         await this.showLoadError(err)
@@ -194,10 +209,32 @@ Component({
         if (generation !== runtimeOf(this).generation) return
         this.setData({ [`sections[${i}].rooms`]: fresh.rooms, [`sections[${i}].exhausted`]: fresh.exhausted })
         this.settleStatus()
+        this.observeCards()
         void this.loadFreshness()
       } catch (err) {
         console.warn('[home] refresh failed', key, err)
       }
+    },
+
+    /** Watches every card on screen (again after each page of cards), counting each once a visit as it appears. */
+    observeCards() {
+      const rt = runtimeOf(this)
+      if (rt.observer) rt.observer.disconnect()
+      rt.observer = wx.createIntersectionObserver(this, { observeAll: true })
+      rt.observer.relativeToViewport().observe('.room', (res) => {
+        if (res.intersectionRatio > 0) this.onCardSeen(Number(res.dataset.roomId), res.dataset.section)
+      })
+    },
+
+    onCardSeen(roomId: number, section: unknown) {
+      const seen = runtimeOf(this).seen
+      if (!isListed(section) || seen.has(`${section}:${roomId}`)) return
+      seen.add(`${section}:${roomId}`)
+      track({ kind: 'impression', roomId, channel: entryChannel(), section })
+    },
+
+    onSubscribed(e: WechatMiniprogram.CustomEvent<{ roomId: number }>) {
+      track({ kind: 'subscribe', roomId: e.detail.roomId, channel: entryChannel() })
     },
 
     tickCountdowns() {
@@ -223,6 +260,7 @@ Component({
 
     onEnter(e: WechatMiniprogram.CustomEvent<{ roomId: number; section: string }>) {
       const { roomId, section } = e.detail
+      if (isListed(section)) track({ kind: 'tap', roomId, channel: entryChannel(), section })
       if (section === 'replay') {
         wx.navigateTo({ url: `/pages/replay/index?roomId=${roomId}` })
         return
@@ -233,6 +271,7 @@ Component({
       }
       try {
         wx.navigateTo({ url: enterRoomUrl(roomId, { channel: entryChannel(), path: HOME_PATH }) })
+        trackEnter(roomId, entryChannel())
       } catch (err) {
         const title = err instanceof CustomParamsTooLong ? '入口参数过长，无法进入直播间' : '无法进入直播间'
         wx.showToast({ title, icon: 'none' })

@@ -1,24 +1,45 @@
-/** Replay: plays the segments in order with <video>, says when the replay expires, explains what cannot play. */
+/**
+ * Replay: plays the segments in order with <video>, says when the replay expires, explains what cannot play, and
+ * reports each play with the seconds actually watched (playback time advanced, seeks and pauses left out).
+ */
+import { REPLAY_SECONDS_MAX } from '../../generated/stats'
+import { entryChannel } from '../../services/attribution'
 import { isOffline } from '../../services/network'
 import { getReplay } from '../../services/replays'
 import { getRoom } from '../../services/rooms'
 import { nextPlayable, type ReplayView } from '../../services/views'
+import { track } from '../../services/track'
 import { shareReplay } from '../../utils/share'
+
+/** A timeupdate step longer than this is a seek, not watching. */
+const WATCH_STEP_MAX_S = 2
 
 interface Runtime {
   roomId: number
   name: string
   coverImg: string
+  /** The play under way: from the video's play until it ends, another segment starts or the page goes away. */
+  playing: boolean
+  watchedS: number
+  /** The position last reported while playing; null after a pause so the gap is not counted. */
+  lastPositionS: number | null
 }
 const runtimes = new WeakMap<object, Runtime>()
 
 function runtimeOf(page: object): Runtime {
   let rt = runtimes.get(page)
   if (!rt) {
-    rt = { roomId: 0, name: '', coverImg: '' }
+    rt = { roomId: 0, name: '', coverImg: '', playing: false, watchedS: 0, lastPositionS: null }
     runtimes.set(page, rt)
   }
   return rt
+}
+
+function endPlay(rt: Runtime): void {
+  if (!rt.playing) return
+  rt.playing = false
+  const seconds = Math.round(Math.min(rt.watchedS, REPLAY_SECONDS_MAX) * 10) / 10
+  track({ kind: 'replay', roomId: rt.roomId, channel: entryChannel(), seconds })
 }
 
 Component({
@@ -36,6 +57,16 @@ Component({
     /** A per-segment problem ("第 2 段已过期"), or the end of the replay. */
     segmentMessage: '',
     hasNext: false,
+  },
+  lifetimes: {
+    detached() {
+      endPlay(runtimeOf(this))
+    },
+  },
+  pageLifetimes: {
+    hide() {
+      endPlay(runtimeOf(this))
+    },
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
@@ -70,6 +101,7 @@ Component({
         return
       }
       const segment = replay.segments[position]
+      if (position !== this.data.current) endPlay(runtimeOf(this))
       if (segment.expired || segment.mediaUrl === '') {
         const next = nextPlayable(replay.segments, position)
         const why = segment.expired ? '已过期' : '缺失，暂时无法播放'
@@ -88,7 +120,30 @@ Component({
       this.play(Number(e.currentTarget.dataset.position))
     },
 
+    onPlay() {
+      const rt = runtimeOf(this)
+      if (!rt.playing) {
+        rt.playing = true
+        rt.watchedS = 0
+      }
+      rt.lastPositionS = null
+    },
+
+    onPause() {
+      runtimeOf(this).lastPositionS = null
+    },
+
+    onTimeUpdate(e: WechatMiniprogram.CustomEvent<{ currentTime: number }>) {
+      const rt = runtimeOf(this)
+      const at = Number(e.detail.currentTime)
+      if (!rt.playing || !Number.isFinite(at)) return
+      const step = rt.lastPositionS === null ? 0 : at - rt.lastPositionS
+      if (step > 0 && step <= WATCH_STEP_MAX_S) rt.watchedS += step
+      rt.lastPositionS = at
+    },
+
     onEnded() {
+      endPlay(runtimeOf(this))
       const replay = this.data.replay
       if (!replay) return
       const next = nextPlayable(replay.segments, this.data.current)
@@ -100,6 +155,7 @@ Component({
     },
 
     onVideoError() {
+      endPlay(runtimeOf(this))
       const replay = this.data.replay
       if (!replay || this.data.current < 0) return
       const segment = replay.segments[this.data.current]
@@ -125,6 +181,7 @@ Component({
 
     onShareAppMessage() {
       const rt = runtimeOf(this)
+      if (rt.roomId > 0) track({ kind: 'share', roomId: rt.roomId, channel: entryChannel() })
       return shareReplay({ roomId: rt.roomId, name: rt.name || '直播回放', coverImg: rt.coverImg })
     },
   },

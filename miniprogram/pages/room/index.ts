@@ -9,6 +9,7 @@ import { getLiveStatus, liveStatusWaitMs } from '../../services/live-plugin'
 import { isOffline } from '../../services/network'
 import { getRoom, type RoomDetail } from '../../services/rooms'
 import { rememberStatus } from '../../services/status-hints'
+import { track, trackEnter } from '../../services/track'
 import { countdownText } from '../../utils/format'
 import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareRoom } from '../../utils/share'
 import { LiveStatus, badgeOf, closedRoomText } from '../../utils/status'
@@ -184,6 +185,7 @@ Component({
         const url = enterRoomUrl(rt.roomId, { channel: entryChannel(), path: this.pagePath() })
         this.setData({ enterError: '' })
         wx.navigateTo({ url })
+        trackEnter(rt.roomId, entryChannel())
       } catch (err) {
         const text = err instanceof CustomParamsTooLong ? '入口参数过长，无法进入直播间' : '无法进入直播间'
         this.setData({ enterError: text })
@@ -201,9 +203,14 @@ Component({
       wx.stopPullDownRefresh()
     },
 
+    onSubscribed() {
+      track({ kind: 'subscribe', roomId: runtimeOf(this).roomId, channel: entryChannel() })
+    },
+
     onShareAppMessage() {
       const room = this.data.room
       const rt = runtimeOf(this)
+      if (rt.roomId > 0) track({ kind: 'share', roomId: rt.roomId, channel: entryChannel() })
       return shareRoom(room ? room : { roomId: rt.roomId, name: '直播间', coverImg: '' })
     },
   },
