@@ -288,6 +288,7 @@ describe("the mini-program's pages the build hands to the function", () => {
     writeFileSync(file, JSON.stringify({ pages: 'pages/home/index' }))
     expect(() => miniProgramPages(file)).toThrow(/pages: must be an array/)
     rmSync(dir, { recursive: true, force: true })
-    expect(miniProgramPages()).toEqual(JSON.parse(readFileSync(APP_JSON, 'utf8')).pages)
+    // the viewer's entry subpackage is a goods destination, the merchant's back office is not
+    expect(miniProgramPages()).toEqual([...JSON.parse(readFileSync(APP_JSON, 'utf8')).pages, 'entry/pages/relay/index', 'entry/pages/goods/index'])
   })
 })
