@@ -9,7 +9,8 @@
  * last three days across 40 rooms and 15 channels, and is folded once before measuring. Then, per size:
  *   - incremental: one new batch arrives, time passes the settle lag, one fold run (the median of several);
  *   - rescan: every batch read in seqKey pages of 1000, summed from nothing, every aggregate written.
- * The two must end with the same aggregates; the bench checks it and says so.
+ * The two must end with the same aggregates; the bench checks it and says so. Last, the `track` use case's
+ * throughput (events a second for one instance) and its database reads and writes per batch, over the same driver.
  */
 import { writeFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -20,6 +21,7 @@ import { BUILTIN_CHANNELS, type EntryKind } from '../src/stats/channels'
 import { seqKeyOf, STATS_COLLECTIONS as C, type StatsBatchDoc, type StoredEvent } from '../src/stats/docs'
 import { TRACK_TIMEOUT_S } from '../src/stats/events'
 import { DEFAULT_FOLD_CONFIG, FOLD_PAGE_MAX, newAggregate, runFold, sumBatches } from '../src/stats/fold'
+import { trackBatch } from '../src/stats/track'
 import { seededRandom } from './random'
 import { countingDriver, createMapDriver } from './sync-map-driver'
 
@@ -261,6 +263,55 @@ export async function measureSizes(sizes: number[]): Promise<SizeFigures[]> {
   return out
 }
 
+// ---------- the track function's throughput ----------
+
+/** Device batches the track measurement sends. */
+export const TRACK_BATCHES = 5000
+
+export interface TrackFigures {
+  batches: number
+  events: number
+  ms: number
+  eventsPerSecond: number
+  /** Per batch: read requests, and documents written (the batch and the viewer's minute counter). */
+  readsPerBatch: number
+  writesPerBatch: number
+}
+
+/**
+ * The `track` use case in process over the same indexed driver, one batch after another as one instance serves
+ * them: the workload's device batches as the phone sends them (without what track adds), from 2,000 viewers so
+ * none reaches the per-minute cap; every batch must be accepted whole.
+ */
+export async function measureTrack(batches: number): Promise<TrackFigures> {
+  const scratch = createMapDriver()
+  const work = new Workload(scratch)
+  const start = Date.UTC(2026, 10, 28, 4, 0, 0)
+  for (let i = 0; work.batches < batches * 1.1; i++) await work.add(start + i * 50)
+  const sends: Array<{ openid: string; at: number; envelope: { batchId: string; events: unknown[] } }> = []
+  for (const doc of scratch.collection(C.batches).values()) {
+    if (doc.source !== 'viewer' || sends.length >= batches) continue
+    const events = (doc.events as Array<Record<string, unknown>>).map(({ day: _day, entryKind: _kind, ...sent }) => sent)
+    const n = sends.length
+    sends.push({ openid: `oBenchViewer${String(n % 2000).padStart(16, '0')}`, at: doc.at as number, envelope: { batchId: `bench-${String(n).padStart(10, '0')}`, events } })
+  }
+  const db = createMapDriver({ orderedIndexes: { [C.batches]: 'seqKey' } })
+  const m = meter(db)
+  let now = start
+  const ports = { docs: m.driver, nowMs: () => now }
+  let events = 0
+  const t0 = performance.now()
+  for (const s of sends) {
+    now = s.at
+    const out = await trackBatch(ports, s.openid, s.envelope)
+    if (out.duplicate || out.refused.length) throw new Error(`track refused a bench batch: ${JSON.stringify(out.refused[0] ?? 'duplicate')}`)
+    events += out.accepted
+  }
+  const ms = performance.now() - t0
+  const cost = m.take()
+  return { batches: sends.length, events, ms, eventsPerSecond: (events / ms) * 1000, readsPerBatch: cost.reads / sends.length, writesPerBatch: cost.writes / sends.length }
+}
+
 const int = (n: number) => Math.round(n).toLocaleString('en-US')
 const ratio = (n: number) => `${n >= 100 ? int(n) : n.toFixed(1)}×`
 
@@ -279,6 +330,13 @@ export function formatTable(rows: SizeFigures[]): string[] {
   return lines
 }
 
+export function formatTrack(t: TrackFigures): string {
+  return (
+    `track (the use case in process, one instance): ${int(t.batches)} device batches, ${int(t.events)} events in ${int(t.ms)} ms = ` +
+    `${int(t.eventsPerSecond)} events a second; per batch ${t.readsPerBatch.toFixed(2)} reads and ${t.writesPerBatch.toFixed(2)} documents written`
+  )
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   const t0 = performance.now()
@@ -292,8 +350,10 @@ async function main(): Promise<void> {
       `reads ${first.incremental.reads} → ${lastRow.incremental.reads}, writes ${first.incremental.writes} → ${lastRow.incremental.writes}; ` +
       `at ${int(lastRow.events)} the rescan takes ${ratio(lastRow.ratio.time)} the time (target ≥ 100×: ${lastRow.ratio.time >= 100 ? 'met' : 'MISSED'})`,
   )
+  const track = await measureTrack(TRACK_BATCHES)
+  console.log(formatTrack(track))
   console.log(`(whole bench ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
-  if (args.json) writeFileSync(args.json, JSON.stringify({ incrementalRuns: INCREMENTAL_RUNS, sizes: rows }, null, 2))
+  if (args.json) writeFileSync(args.json, JSON.stringify({ incrementalRuns: INCREMENTAL_RUNS, sizes: rows, track }, null, 2))
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@
  * Times are never asserted (they depend on the machine); counts of reads are, since they are the design.
  */
 import { describe, expect, it } from 'vitest'
-import { formatTable, measureSizes, parseArgs } from '../bench/stats'
+import { formatTable, formatTrack, measureSizes, measureTrack, parseArgs } from '../bench/stats'
 
 describe('bench:stats', () => {
   it('measures the incremental fold against a full rescan per history size, and both reach the same aggregates', async () => {
@@ -22,6 +22,16 @@ describe('bench:stats', () => {
     const table = formatTable(rows)
     expect(table[0]).toMatch(/^\| history \(events\) \| batches \| incremental: ms \/ reads \(docs\) \/ writes \| rescan/)
     expect(table.slice(2).every((line) => /×, [\d,.]+×, [\d,.]+× \| yes \|$/.test(line))).toBe(true)
+  })
+
+  it('measures the track use case: every device batch accepted, with its events a second and reads and writes per batch', async () => {
+    const t = await measureTrack(200)
+    expect(t.batches).toBe(200)
+    expect(t.events).toBeGreaterThanOrEqual(200)
+    // At least the batch itself is written, and the duplicate check reads before anything is charged.
+    expect(t.writesPerBatch).toBeGreaterThanOrEqual(1)
+    expect(t.readsPerBatch).toBeGreaterThanOrEqual(1)
+    expect(formatTrack(t)).toMatch(/^track \(the use case in process, one instance\): 200 device batches, [\d,]+ events in [\d,]+ ms = [\d,]+ events a second; per batch \d+\.\d\d reads and \d+\.\d\d documents written$/)
   })
 
   it('takes increasing sizes and a JSON file name, and refuses anything else by name', () => {

@@ -1,7 +1,8 @@
 /**
  * liveStats as it ships: the BUILT function, run by the emulator's runner in its own process with the real
  * wx-server-sdk and fired by its timer trigger, folds batches stored as `track` stores them, removes the raw
- * batches past the retention age, and refuses every caller but its timer (its trigger comes from config.json).
+ * batches past the retention age, and refuses every caller but its timer (its trigger comes from config.json);
+ * and events simulated viewers send through the built `track` function end in the right aggregates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
@@ -22,7 +23,7 @@ const DAY_MS = 86_400_000
 let emu: Emulator
 
 beforeAll(async () => {
-  await buildFunctions({ root: ROOT, names: ['liveStats'], outRoot: OUT })
+  await buildFunctions({ root: ROOT, names: ['liveStats', 'track'], outRoot: OUT })
   emu = await startEmulator({
     port: 0,
     functionsRoot: ROOT,
@@ -85,5 +86,42 @@ describe('liveStats, built and fired by its timer', () => {
     if (run.status !== 'ok') throw new Error(`liveStats failed: ${run.errorMessage}`)
     expect(run.result).toEqual({ status: 'refused', reason: expect.stringMatching(/^liveStats runs only on its timer trigger; a mini-program user may not start it/) })
     expect(emu.engine.find(C.state, {})).toEqual(before)
+  })
+
+  it('events viewers send through the built track function end in the right aggregates, a replayed batch counted once', async () => {
+    const t = T0 + 10 * 60_000
+    emu.clock.set(t / 1000)
+    const send = async (openid: string, data: Record<string, unknown>) => {
+      const run = await emu.invokeFunction('track', data, { openid })
+      if (run.status !== 'ok') throw new Error(`track failed: ${run.errorMessage}`)
+      return run.result as { ok: boolean; data: { accepted: number; duplicate: boolean; refused: Array<{ index: number; field: string }> } }
+    }
+    const at = t - 2000
+    const viewerA = 'oViewerStatsE2E0000000000001'
+    const batchA = {
+      batchId: 'e2e-fold-batch-0001',
+      events: [
+        { kind: 'land', atMs: at, roomId: 9, channel: 'poster1', scene: 1047 },
+        { kind: 'enter', atMs: at, roomId: 9, channel: 'poster1', scene: 1047 },
+        { kind: 'goods', atMs: at, roomId: 9, channel: 'poster1', goodsId: 3 },
+        { kind: 'replay', atMs: at, roomId: 9, channel: 'poster1', seconds: -1 },
+      ],
+    }
+    expect(await send(viewerA, batchA)).toMatchObject({ ok: true, data: { accepted: 3, duplicate: false, refused: [{ index: 3, field: 'events.3.seconds' }] } })
+    expect(await send(viewerA, batchA)).toMatchObject({ ok: true, data: { accepted: 0, duplicate: true } })
+    const viewerB = 'oViewerStatsE2E0000000000002'
+    expect(await send(viewerB, { batchId: 'e2e-fold-batch-0002', events: [{ kind: 'enter', atMs: at, roomId: 9, channel: 'share_room', scene: 1007, shared: true }] })).toMatchObject({ ok: true, data: { accepted: 1 } })
+
+    emu.clock.set(t / 1000 + 20)
+    const run = await emu.fireTimer('liveStats')
+    if (run.status !== 'ok') throw new Error(`liveStats failed: ${run.errorMessage}`)
+    expect(run.result).toMatchObject({ status: 'ok', foldedBatches: 2, foldedEvents: 4 })
+    const day = shanghaiDay(at)
+    const [poster] = emu.engine.find(C.daily, { _id: dailyDocId(day, 9, 'poster1') })
+    expect(poster).toMatchObject({ counts: { reached: 1, entered: 1, goodsClicks: 1, replayPlays: 0 }, kinds: { qrcode: 1 } })
+    const [shared] = emu.engine.find(C.daily, { _id: dailyDocId(day, 9, 'share_room') })
+    expect(shared).toMatchObject({ counts: { entered: 1, sharedEntries: 1 }, kinds: { share: 1 } })
+    // No aggregate holds a viewer's openid.
+    expect(JSON.stringify(emu.engine.find(C.daily, {}))).not.toMatch(/oViewerStatsE2E/)
   })
 })
