@@ -6,7 +6,7 @@
  * follows relative and absolute paths. Runs in plain Node because esbuild fails its own TextEncoder check inside
  * jsdom's realm. The output dir reaches tests through inject('mpOut').
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { transform } from 'esbuild'
@@ -81,6 +81,9 @@ async function compileNpm(outDir: string): Promise<void> {
         const { code } = await transform(await readFile(file, 'utf8'), { loader: 'js', format: 'cjs', target: 'es2018', sourcefile: file })
         const fixed = code.replace(/require\("([^"]+)"\)/g, (whole, spec: string) => {
           if (!isPackagePath(spec)) return whole
+          // a bare name of a file beside the module is that file, as WeChat's require reads `require('common.js')`
+          // (https://developers.weixin.qq.com/miniprogram/dev/reference/api/require.html); uCharts imports 'u-charts.js' so
+          if (existsSync(join(dirname(file), spec)) && statSync(join(dirname(file), spec)).isFile()) return `require(${JSON.stringify(`./${spec}`)})`
           const hit = resolveMiniprogramNpm(outDir, dirname(file), spec, ['.js'])
           if (!hit) throw new Error(`${relative(outDir, file)}: cannot resolve ${spec} in miniprogram_npm`)
           return `require(${JSON.stringify(relativeSpec(dirname(file), hit))})`
@@ -94,6 +97,12 @@ async function compileNpm(outDir: string): Promise<void> {
     let changed = false
     for (const [tag, spec] of Object.entries(json.usingComponents)) {
       if (!isPackagePath(spec)) continue
+      // as in require(): a bare name of a component beside this one is that component (uCharts' "qiun-error": "error")
+      if (existsSync(join(dirname(file), spec + '.json'))) {
+        json.usingComponents[tag] = `./${spec}`
+        changed = true
+        continue
+      }
       const hit = resolveMiniprogramNpm(outDir, dirname(file), spec, ['.json'])
       if (!hit) throw new Error(`${relative(outDir, file)}: component ${tag} (${spec}) is not in any miniprogram_npm`)
       json.usingComponents[tag] = '/' + relative(outDir, hit).split('\\').join('/')
