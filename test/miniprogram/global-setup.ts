@@ -20,7 +20,7 @@ import { NPM_PACKAGE_DIRS, buildMiniprogramNpm, relativeSpec, resolveMiniprogram
 declare module 'vitest' {
   export interface ProvidedContext {
     mpOut: string
-    /** liveAdmin built for the merchant page tests (their jsdom realm cannot run esbuild). */
+    /** liveAdmin and track built for the page tests that run them (their jsdom realm cannot run esbuild). */
     mpAdminBuilt: string
   }
 }
@@ -119,7 +119,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   mkdirSync(cache, { recursive: true })
   const admin = mkdtempSync(join(cache, 'mp-admin-'))
   // the function worker is compiled here too: the merchant page tests' jsdom realm cannot load esbuild
-  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin'], outRoot: admin }), compileWorker()])
+  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin', 'track'], outRoot: admin }), compileWorker()])
   project.provide('mpOut', out)
   project.provide('mpAdminBuilt', admin)
   return () => {

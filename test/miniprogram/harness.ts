@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { EJSON } from 'bson'
 import { inject, vi } from 'vitest'
 import { LiveStatus, type LiveStatusName } from '../../src/live/status'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/emulator'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
 import {
   COLLECTIONS,
@@ -63,8 +63,9 @@ export interface ViewerEnv {
   stop(): Promise<void>
 }
 
-export async function startViewerEnv(): Promise<ViewerEnv> {
-  const emu = await startEmulator({ port: 0 })
+/** `options`: for tests that run built functions (functionsRoot, builtRoot), the rest as startEmulator takes them. */
+export async function startViewerEnv(options: Partial<EmulatorOptions> = {}): Promise<ViewerEnv> {
+  const emu = await startEmulator({ port: 0, ...options })
   const cloud = createWxCloud({ url: emu.url, openid: VIEWER })
   return {
     emu,
