@@ -143,12 +143,13 @@ describe('who may read', () => {
   })
 })
 
+async function download(url: string): Promise<Buffer> {
+  const res = await fetch(url)
+  expect(res.status).toBe(200)
+  return Buffer.from(await res.arrayBuffer())
+}
+
 describe('statsExport', () => {
-  async function download(url: string): Promise<Buffer> {
-    const res = await fetch(url)
-    expect(res.status).toBe(200)
-    return Buffer.from(await res.arrayBuffer())
-  }
 
   it('writes the range’s rooms as UTF-8 CSV with a BOM, quoted where a name needs it, and links it for a day', async () => {
     const before = Date.now()
@@ -183,6 +184,25 @@ describe('statsExport', () => {
     expect(parsed.records[1].at(-1)).toBe('扫码 22、URL Link 3')
     expect(parsed.records.filter((r) => r[0] === '日期').map((r) => r[1])).toEqual(['2026-11-01', '2026-11-02', '2026-11-03'])
     expect(text).toContain('"海报A,""门店""（pa1）"')
+  })
+})
+
+describe('formulas in the CSV', () => {
+  it('writes a name or channel a spreadsheet would run as a formula with a leading apostrophe, and leaves the reply as is', async () => {
+    h.emu.engine.insert('live_rooms', [buildRoomDoc(platformRoom(104, '=1+1 春茶'), undefined, new Date())])
+    h.emu.engine.insert(STATS_COLLECTIONS.daily, [daily('2026-11-10', 104, '-A1', { reached: 3, entered: 1 })] as unknown as Record<string, unknown>[])
+    const day = { from: '2026-11-10', to: '2026-11-10' }
+    expect((await dataOf('statsRoom', { roomId: 104, ...day })).channels[0].channel).toBe('-A1')
+    const read = async (d: { url: string }) => {
+      const parsed = parseCsv((await download(d.url)).toString('utf8').slice(1), 100)
+      if (!parsed.ok) throw new Error(parsed.problem.en)
+      return parsed.records
+    }
+    const rooms = await read(await dataOf('statsExport', day))
+    expect(rooms[1].slice(0, 3)).toEqual(['104', "'=1+1 春茶", '3'])
+    const room = await read(await dataOf('statsExport', { roomId: 104, ...day }))
+    expect(room[1].slice(0, 3)).toEqual(['渠道', "'-A1", '3'])
+    expect(room.filter((r) => r[0] === '日期')[0].slice(0, 3)).toEqual(['日期', '2026-11-10', '3'])
   })
 })
 

@@ -178,9 +178,16 @@ async function roomOver(ctx: ActionContext, roomId: number, from: string, to: st
 
 const CSV_BOM = '\uFEFF'
 
+/**
+ * A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading
+ * apostrophe: channel tokens come from viewers' devices and names from any admin (https://owasp.org/www-community/attacks/CSV_Injection).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
+const inert = (cell: string): string => (FORMULA_START.test(cell) ? `'${cell}` : cell)
+
 /** The CSV of a table: UTF-8 with a byte order mark, so Excel reads the Chinese headers and names as UTF-8. */
 export function tableCsv(table: StatsTable): string {
-  return CSV_BOM + writeCsv([table.header, ...table.rows.map((r) => r.cells)])
+  return CSV_BOM + writeCsv([table.header, ...table.rows.map((r) => r.cells.map(inert))])
 }
 
 const FIGURES_REPLY = '{counts: {reached, taps, entered, sharedEntries, subscribed, shares, replayPlays, replaySeconds, goodsClicks, orders, gmvFen}, derived: {entryRate, avgReplaySeconds, goodsClickRate, ordersPerK, gmvPerKFen: number | null}}'
