@@ -78,6 +78,7 @@ export function makeBatchHarness(options: SandboxOptions = {}): BatchHarness {
       },
     },
     files: null,
+    links: null,
     textCheck: null,
     env: { LIVE_OWNER_OPENIDS: OWNER },
     nowMs: () => kit.clock.nowMs(),

@@ -22,6 +22,7 @@ import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
 import type { DemoSeed } from '../emulator/sandbox/seed'
 import { catalogue, isEndpointId, type EndpointId } from '../src/live/catalogue'
 import { actionTable } from '../src/admin/actions'
+import type { CallId } from '../src/admin/types'
 import type { ActionTable } from '../src/admin/dispatch'
 import { benchCli, runColdstart, TARGETS, type ColdstartReport } from './coldstart'
 import { liveAdminTimeoutMs, runBatchJob } from './batch'
@@ -116,7 +117,9 @@ function median(values: number[]): number {
 }
 
 /** The endpoint an action wraps: the one of its own name when it calls it, else the first it calls. */
-function wrappedEndpoint(name: string, calls: readonly EndpointId[]): EndpointId | null {
+function wrappedEndpoint(name: string, callIds: readonly CallId[]): EndpointId | null {
+  // link APIs have no bare Live counterpart to time against
+  const calls = callIds.filter(isEndpointId)
   if (calls.length === 0) return null
   return isEndpointId(name) && calls.includes(name) ? name : calls[0]
 }

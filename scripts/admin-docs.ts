@@ -11,6 +11,7 @@ import path from 'node:path'
 import type * as z from '../src/live/zod'
 import { catalogue, COMMON_ERRCODES, type EndpointId } from '../src/live/catalogue'
 import { describeErrcode } from '../src/live/errors'
+import { isLinkApiId, linkCatalogue, type LinkApiId } from '../src/links/catalogue'
 import { actionTable } from '../src/admin/actions'
 import type { ActionTable } from '../src/admin/dispatch'
 import { FORBIDDEN_KEYS, INPUT_LIMITS } from '../src/admin/input'
@@ -185,9 +186,8 @@ function paramRows(schema: z.ZodMiniType, field: string, required: boolean, extr
 const cell = (text: string): string => text.replace(/\n/g, ' ').replace(/(?<!\\)\|/g, '\\|')
 const code = (text: string): string => `\`${text}\``
 
-function errcodeRow(errcode: number): string {
+function errcodeRow(errcode: number, text = describeErrcode(errcode)): string {
   const cls = ERRCODE_CLASS[errcode] ?? { code: 'upstream' as const }
-  const text = describeErrcode(errcode)
   return `| ${errcode} | ${code(cls.code)} | ${cls.field ? code(cls.field) : ''} | ${cell(text.zh)} | ${cell(text.en)} |`
 }
 
@@ -211,6 +211,8 @@ function paramsSection(def: ActionDef): string[] {
 }
 
 function endpointsSection(def: ActionDef): string[] {
+  const linkIds = def.calls.filter(isLinkApiId)
+  if (linkIds.length > 0) return linkApisSection(linkIds)
   if (def.calls.length === 0) return ['Live endpoints: none.']
   const out: string[] = ['Live endpoints:', '']
   for (const id of def.calls as readonly EndpointId[]) {
@@ -219,7 +221,19 @@ function endpointsSection(def: ActionDef): string[] {
     out.push(`- [${e.docName}](${e.doc}): ${how}, ${e.method} ${code(e.path)}, ${e.dailyQuota.toLocaleString('en-US')} calls a day.`)
   }
   const errcodes = [...new Set((def.calls as readonly EndpointId[]).flatMap((id) => [...catalogue[id].errcodes]))].sort((a, b) => a - b)
-  if (errcodes.length) out.push('', 'Errcodes of these endpoints (besides the common ones):', '', ...ERRCODE_HEAD, ...errcodes.map(errcodeRow))
+  if (errcodes.length) out.push('', 'Errcodes of these endpoints (besides the common ones):', '', ...ERRCODE_HEAD, ...errcodes.map((c) => errcodeRow(c)))
+  return out
+}
+
+/** The link APIs an action calls (src/links/catalogue.ts), each with its quota and its own errcodes. */
+function linkApisSection(ids: readonly LinkApiId[]): string[] {
+  const out: string[] = ['Open APIs:', '']
+  for (const id of ids) {
+    const e = linkCatalogue[id]
+    out.push(`- [${e.docName}](${e.doc}): cloud call ${code(e.cloud)}, ${e.method} ${code(e.path)}, ${e.quota.calls.toLocaleString('en-US')} calls a ${e.quota.per}${e.quota.bucket !== e.id ? ` (shared quota ${code(e.quota.bucket)})` : ''}.`)
+    const rows = Object.entries(e.errcodes).map(([c, t]) => errcodeRow(Number(c), t))
+    out.push('', ...ERRCODE_HEAD, ...rows, '')
+  }
   return out
 }
 
@@ -297,7 +311,7 @@ export function renderAdminReference(table: ActionTable = actionTable): string {
     'Errcodes any Live endpoint may return:',
     '',
     ...ERRCODE_HEAD,
-    ...COMMON_ERRCODES.map(errcodeRow),
+    ...COMMON_ERRCODES.map((c) => errcodeRow(c)),
     '',
     '## Input limits',
     '',

@@ -60,6 +60,7 @@ export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<st
         docs: createEngineDriver(engine),
         media: null,
         files: null,
+        links: null,
         textCheck: null,
         env,
         nowMs: () => kit.clock.nowMs(),

@@ -53,6 +53,7 @@ function setup(followers: number) {
         docs: createEngineDriver(engine),
         media: null,
         files: null,
+        links: null,
         textCheck: null,
         env: {},
         nowMs: () => kit.clock.nowMs() + elapsed,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BuildError, buildFunctions, MAX_BUNDLE_BYTES, staleFunctions } from '../tools/build-functions'
+import { BuildError, buildFunctions, MAX_BUNDLE_BYTES, staleFunctions, withoutActionDocs } from '../tools/build-functions'
 
 const FIXTURES = resolve(__dirname, 'fixtures/functions')
 const ROOT_SDK = (JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['wx-server-sdk']
@@ -74,7 +74,20 @@ describe('buildFunctions', () => {
       expect(r.bytes, `${r.name} is ${(r.bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(MAX_BUNDLE_BYTES)
       // Merchants read stack traces from the function log: every function's name is restored after minifying.
       expect(readFileSync(r.outFile, 'utf8')).toMatch(/\(\w+,"main"\)/)
+      expect(readFileSync(r.outFile, 'utf8')).not.toMatch(/summary:\{zh:/)
     }
+  })
+
+  it("leaves the action table's documentation-only fields out of the bundle, and nothing else", () => {
+    const source = [
+      "export const a = defineAction({ name: 'x', summary: { zh: '中', en: `a ${'}'} b` }, who: 'admin',",
+      "  reply: '{ok}', run: async () => ({ summary: 1, reply: 2 }) })",
+      "const other = { summary: 'kept', reply: 'kept' }",
+    ].join('\n')
+    const squeeze = (t: string) => t.replace(/\s+/g, ' ')
+    expect(squeeze(withoutActionDocs(source, 'x.ts'))).toBe(
+      squeeze("export const a = defineAction({ name: 'x', who: 'admin', run: async () => ({ summary: 1, reply: 2 }) }) const other = { summary: 'kept', reply: 'kept' }"),
+    )
   })
 
   it('builds only the named functions, and names unknown ones', async () => {

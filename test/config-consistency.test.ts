@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { endpointList } from '../src/live/catalogue'
 import { TRACK_TIMEOUT_S } from '../src/stats/events'
+import { linkApiList } from '../src/links/catalogue'
 
 const root = path.resolve(__dirname, '..')
 const functionsDir = path.join(root, 'cloudfunctions')
@@ -23,6 +24,8 @@ const cloudNames = new Set(endpointList.map((e) => e.cloud).filter((c): c is str
 cloudNames.add('customerServiceMessage.uploadTempMedia')
 // The admin function's second-layer text check before a room or goods is submitted.
 cloudNames.add('security.msgSecCheck')
+// Codes and links for a room's channels.
+for (const api of linkApiList) cloudNames.add(api.cloud)
 
 describe('deployment config', () => {
   it('has at least one deployable function and cloudbaserc points at the same folder DevTools uses', () => {

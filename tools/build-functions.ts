@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import * as esbuild from 'esbuild'
+import ts from 'typescript'
 import { isFunctionFolder, parseFunctionConfig, readStrictJson, shownPath } from './function-config'
 import { APP_JSON, miniProgramPages, PAGES_DEFINE } from './miniprogram-pages'
 
@@ -41,6 +42,46 @@ export const EXTERNAL_PACKAGES = ['wx-server-sdk', '@cloudbase/node-sdk', 'proto
 export const MAX_BUNDLE_BYTES = 200 * 1024
 
 const PROJECT_ROOT = resolve(__dirname, '..')
+
+/** The action table's fields that only document an action (docs/ADMIN-API.md is generated from src, not the bundle). */
+export const DOC_ONLY_ACTION_FIELDS = ['summary', 'reply'] as const
+const ACTION_FILES = /[\\/]src[\\/]admin[\\/]actions[\\/][^\\/]+\.ts$/
+
+/**
+ * `source` without the documentation-only properties of each `defineAction({...})` literal: no running code reads
+ * them, and in liveAdmin they are some 15 KB of bilingual text. Found with TypeScript's own parser, so any
+ * formatting of the literal is handled.
+ */
+export function withoutActionDocs(source: string, fileName: string): string {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const cuts: Array<[number, number]> = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'defineAction') {
+      const arg = node.arguments[0]
+      if (arg && ts.isObjectLiteralExpression(arg)) {
+        for (const prop of arg.properties) {
+          const name = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : null
+          if (ts.isPropertyAssignment(prop) && name !== null && (DOC_ONLY_ACTION_FIELDS as readonly string[]).includes(name)) {
+            const after = source.slice(prop.end).match(/^\s*,/)
+            cuts.push([prop.getStart(file), prop.end + (after ? after[0].length : 0)])
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(file)
+  let out = source
+  for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + out.slice(to)
+  return out
+}
+
+const dropActionDocs: esbuild.Plugin = {
+  name: 'drop-action-docs',
+  setup(build) {
+    build.onLoad({ filter: ACTION_FILES }, (args) => ({ contents: withoutActionDocs(readFileSync(args.path, 'utf8'), args.path), loader: 'ts' }))
+  },
+}
 
 function rootSdkVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
@@ -136,6 +177,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuildR
   try {
     result = await esbuild.build({
       entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, join(root, name, 'index.ts')])),
+      plugins: [dropActionDocs],
       outdir: outRoot,
       bundle: true,
       platform: 'node',

@@ -12,6 +12,7 @@ import { createDatabaseDriver, createDatabaseStore, type WxDatabase } from '../.
 import { createCloudMedia, type CloudMediaLike } from '../../src/cloud/temp-media'
 import { createCloudFiles, type CloudFilesLike } from '../../src/cloud/cloud-files'
 import { createCloudTextCheck, type CloudTextCheckLike } from '../../src/cloud/text-check'
+import { createLinkApi, type CloudLinksLike } from '../../src/links/client'
 import { budgetFromContext } from '../../src/sync/budget'
 import { handleAdminEvent } from '../../src/admin/dispatch'
 import { actionTable } from '../../src/admin/actions'
@@ -47,6 +48,7 @@ export async function main(event: unknown, context: unknown): Promise<AdminReply
     files: createCloudFiles(cloud as unknown as CloudFilesLike),
     // Used only when the function's LIVE_TEXT_CHECK env is on (src/admin/content.ts decides).
     textCheck: createCloudTextCheck(cloud as unknown as CloudTextCheckLike),
+    links: createLinkApi(cloud as unknown as CloudLinksLike),
     env: process.env,
     nowMs,
     deadlineMs,

@@ -30,6 +30,8 @@ import { isWechatId } from '../../src/live/rules'
 import { seedDemo, type DemoSeed } from './seed'
 import { type TunableName, currentTunables, parseTunables, patchToOptions } from './tunables'
 import { type TextCheckWord, textCheckBodySchema } from './text-check'
+import type { IssuedLink } from './model'
+import { type OpenedLink, imageKey, openIssued, ticketOf } from './links'
 import { AuditStatus as AUDIT_STATUS, RoleId, auditStatusSchema, goodsFields, positiveInt } from '../../src/live/schemas'
 import { catalogue } from '../../src/live/catalogue'
 import * as zm from '../../src/live/zod'
@@ -114,7 +116,22 @@ export interface SandboxControl {
   textCheckWords(): { words: TextCheckWord[] }
   /** Replaces that list (`{words: [word | {word, label?, suggest?}]}`); a bad body leaves the old list. */
   setTextCheckWords(input: unknown): { words: TextCheckWord[] }
+  /** Codes and links the link APIs issued, oldest first. */
+  links(): { links: IssuedLink[] }
+  /**
+   * What WeChat hands the page when a link or code is opened now: `{link}` (a URL Link, URL Scheme or short link as
+   * generated) or `{image}` (a code's PNG bytes, or base64). 404 when the sandbox never issued it.
+   */
+  openLink(input: unknown): OpenedLink
 }
+
+const openLinkBody = z
+  .object({
+    link: z.string().min(1).max(2048).optional(),
+    image: z.union([z.instanceof(Uint8Array), z.base64().min(1)]).optional(),
+  })
+  .strict()
+  .refine((b) => (b.link === undefined) !== (b.image === undefined), 'give exactly one of link or image')
 
 /** `{UnderReview: 1}` → `underReview` for 1: names come from the enum, never from a second table. */
 function enumName(values: Readonly<Record<string, number>>, value: number): string {
@@ -346,11 +363,32 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
       st().textCheckWords = body.words
       return control.textCheckWords()
     },
+
+    links() {
+      return { links: [...st().links.values()].map((l) => ({ ...l })) }
+    },
+
+    openLink(input) {
+      const body = parseInput(openLinkBody, input, 'openLink')
+      let key: string | null
+      if (body.link !== undefined) {
+        key = ticketOf(body.link)
+        if (key === null) throw new SandboxControlError(400, 'openLink: link: not a URL Link (https://wxaurl.cn/…), URL Scheme (weixin://dl/business/?t=…) or short link (#小程序://…)', 'link')
+      } else {
+        const bytes = typeof body.image === 'string' ? Buffer.from(body.image, 'base64') : (body.image as Uint8Array)
+        key = imageKey(bytes)
+      }
+      const issued = st().links.get(key)
+      if (!issued) throw new SandboxControlError(404, body.link !== undefined ? `openLink: no link ${body.link} was issued by this sandbox` : 'openLink: image: not a code this sandbox issued')
+      return openIssued(issued, sandbox.clock.nowSeconds())
+    },
   }
   return notifying(control, sandbox)
 }
 
 const READ_ONLY: ReadonlySet<keyof SandboxControl> = new Set([
+  'links',
+  'openLink',
   'calls',
   'pushedMessages',
   'rooms',

@@ -4,6 +4,7 @@
  * runs on a timer: every time-dependent value is computed from the clock when it is read.
  */
 
+import type { LinkKind } from '../../src/stats/docs'
 import { LIVE_STATUS_CODES, LiveStatus } from '../../src/live/status'
 
 export { LiveStatus }
@@ -220,3 +221,24 @@ export function openidFor(wechatId: string): string {
 export function isoSeconds(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
+
+/** A link or code the sandbox issued. `key` is the link's ticket, or for a code the SHA-256 of its PNG. */
+export interface IssuedLink {
+  key: string
+  kind: LinkKind
+  /** What was handed out: the link text; for a code, the text its QR modules hold. */
+  text: string
+  /** The page it opens ('' = the home page). */
+  path: string
+  /** Query string (links) or scene (codes). */
+  query: string
+  envVersion: string
+  createdAt: number
+  /** Unix seconds; null for what never expires (codes, permanent short links). */
+  expiresAt: number | null
+  /** Short links: permanent or 30 days. */
+  permanent?: boolean
+  /** Short links: the title as WeChat shows it. */
+  title?: string
+}
+

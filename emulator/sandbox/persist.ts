@@ -26,7 +26,7 @@ export interface SandboxPersistence {
 }
 
 /** Snapshot sections whose items carry an id: a change to one item is journaled as that item alone. */
-const KEYED: Record<string, string> = { rooms: 'roomId', goods: 'goodsId', members: 'username', media: 'mediaId' }
+const KEYED: Record<string, string> = { rooms: 'roomId', goods: 'goodsId', members: 'username', media: 'mediaId', links: 'key' }
 
 type Json = Record<string, unknown>
 

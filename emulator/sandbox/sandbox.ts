@@ -22,6 +22,9 @@ import { LiveError, errorBody } from './wire'
 import { SandboxControlError, parseInput } from './errors'
 import { TEXT_CHECK_API } from '../../src/cloud/text-check'
 import { textCheckAnswer, textCheckRequestProblem } from './text-check'
+import { isLinkApiId, linkApiByCloud, linkCatalogue, PERMANENT_SHORTLINKS_MAX, type LinkApiDef, type LinkApiId } from '../../src/links/catalogue'
+import { PERMANENT_SHORTLINKS_KEY, linkHandlers, qrRenderOptions, type LinkHandlerContext } from './links'
+import { qrPng } from './qr-png'
 import {
   SNAPSHOT_VERSION,
   type FaultSnapshot,
@@ -158,6 +161,8 @@ export class LiveSandbox {
   private stableToken: string | null = null
   private plainTokens: string[] = []
   private readonly changeListeners = new Set<() => void>()
+  /** Calls per minute-quota bucket in the current emulator minute (getUnlimitedQRCode's 5,000 a minute); not kept on disk. */
+  private minuteUsed: { minute: number; used: Map<string, number> } = { minute: -1, used: new Map() }
 
   constructor(init: { clock: Clock; options?: SandboxOptions }) {
     this.clock = init.clock
@@ -319,6 +324,61 @@ export class LiveSandbox {
     return undefined
   }
 
+  // ---------- the link APIs (src/links/catalogue.ts) ----------
+
+  /**
+   * A link API by cloud call, in the order a Live call goes: counted in the call log (by cloud name), the request
+   * checked (a field rule answers its own errcode, a wrong type the API's `badParamErrcode`), the quota of its
+   * window (an Asia/Shanghai day, or the emulator minute), then a queued fault, then the answer.
+   */
+  async callLinkApi(id: LinkApiId, params: Record<string, unknown>): Promise<LiveReply> {
+    try {
+      return await this.dispatchLink(linkCatalogue[id], params)
+    } finally {
+      this.notifyChange()
+    }
+  }
+
+  private async dispatchLink(api: LinkApiDef, params: Record<string, unknown>): Promise<LiveReply> {
+    const now = this.clock.nowSeconds()
+    const day = shanghaiDay(now * 1000)
+    this.count(this.log, day, api.cloud)
+    const camel = toCamelKeys(params ?? {}) as Record<string, unknown>
+    delete camel.accessToken
+    const parsed = api.request.safeParse(camel)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const field = issue.path.length ? issue.path.join('.') : '(params)'
+      const ruleErrcode = issue.code === 'custom' ? (issue.params as { errcode?: unknown } | undefined)?.errcode : undefined
+      return reply(errorBody(typeof ruleErrcode === 'number' ? ruleErrcode : api.badParamErrcode, `invalid args: ${field}: ${issue.message}`))
+    }
+    const limit = this.opts.quotas[api.quota.bucket] ?? this.opts.quotas[api.id] ?? api.quota.calls
+    if (api.quota.per === 'minute') {
+      const minute = Math.floor(now / 60)
+      if (this.minuteUsed.minute !== minute) this.minuteUsed = { minute, used: new Map() }
+      const used = this.minuteUsed.used.get(api.quota.bucket) ?? 0
+      if (used >= limit) return reply(errorBody(45009, `reach max api minute quota limit: ${limit} a minute`))
+      this.minuteUsed.used.set(api.quota.bucket, used + 1)
+    } else {
+      const used = this.quotaUsed.get(day)?.get(api.quota.bucket) ?? 0
+      if (used >= limit) return reply(errorBody(45009, 'reach max api daily quota limit'))
+      this.count(this.quotaUsed, day, api.quota.bucket)
+    }
+    const faulty = await this.faultReply(this.takeFault(api.cloud, api.id))
+    if (faulty) return faulty
+    const at = this.clock.nowSeconds()
+    const ctx: LinkHandlerContext = { state: this.live, now: at, permanentCap: this.opts.quotas[PERMANENT_SHORTLINKS_KEY] ?? PERMANENT_SHORTLINKS_MAX }
+    const handle = linkHandlers[api.id as LinkApiId] as (c: LinkHandlerContext, p: unknown, render: typeof renderCode) => ReturnType<(typeof linkHandlers)['generateUrlLink']>
+    try {
+      const answer = handle(ctx, parsed.data, renderCode)
+      if ('image' in answer) return { httpStatus: 200, body: {}, image: answer.image }
+      return reply({ errcode: 0, errmsg: 'ok', ...answer.json })
+    } catch (e) {
+      if (e instanceof LiveError) return reply(errorBody(e.errcode, e.message, e.extra))
+      return reply(errorBody(-1, `sandbox internal error in ${api.id}: ${(e as Error).message}`))
+    }
+  }
+
   // ---------- the text check ----------
 
   /**
@@ -364,7 +424,7 @@ export class LiveSandbox {
   addFault(spec: FaultSpec): void {
     const f = parseInput(faultSchema, spec, 'addFault')
     const keys = faultKeys(f.api)
-    if (!keys) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogue, nor ${TEXT_CHECK_API}`, 'api')
+    if (!keys) throw new SandboxControlError(400, `addFault: api: ${f.api} is not a cloud name, path or endpoint id of the catalogues, nor ${TEXT_CHECK_API}`, 'api')
     this.faults.push({ ...f, remaining: f.times, keys })
     this.notifyChange()
   }
@@ -552,6 +612,11 @@ export class LiveSandbox {
   }
 }
 
+/** A code's image: the QR code of its text, drawn as the request asks. */
+function renderCode(text: string, p: Parameters<typeof qrRenderOptions>[0]): Buffer {
+  return qrPng(text, qrRenderOptions(p))
+}
+
 function reply(body: Record<string, unknown>): LiveReply {
   return { httpStatus: 200, body }
 }
@@ -566,10 +631,12 @@ function findEndpoint(api: string): EndpointDef | undefined {
   return endpointList.find((e) => e.cloud === api || e.path === api || e.id === api)
 }
 
-/** The names a fault for `api` matches: the endpoint's cloud name (or path) and id, or the text check's name. */
+/** The names a fault for `api` matches: the endpoint's cloud name (or path) and id, a link API's, or the text check's name. */
 function faultKeys(api: string): Set<string> | undefined {
   const endpoint = findEndpoint(api)
   if (endpoint) return new Set([apiKey(endpoint), endpoint.id])
+  const link = linkApiByCloud(api) ?? (isLinkApiId(api) ? linkCatalogue[api] : undefined)
+  if (link) return new Set([link.cloud, link.id])
   return api === TEXT_CHECK_API ? new Set([api]) : undefined
 }
 

@@ -116,6 +116,22 @@ function counterAbove(ctx: z.RefinementCtx, counter: number, ids: readonly numbe
   if (counter <= max) ctx.addIssue({ code: 'custom', path: ['counters', field], message: `must be greater than ${max}, the largest id in use` })
 }
 
+/** A code or link the link APIs issued (`IssuedLink`). */
+const issuedLinkSchema = z
+  .object({
+    key: z.string().min(1),
+    kind: z.enum(['qrcode', 'urllink', 'urlscheme', 'shortlink']),
+    text: z.string().min(1),
+    path: z.string(),
+    query: z.string(),
+    envVersion: z.string().min(1),
+    createdAt: z.int(),
+    expiresAt: z.int().nullable(),
+    permanent: z.boolean().optional(),
+    title: z.string().optional(),
+  })
+  .strict()
+
 export const sandboxSnapshotSchema = z
   .object({
     version: z.literal(SNAPSHOT_VERSION),
@@ -133,6 +149,8 @@ export const sandboxSnapshotSchema = z
     vendorGoodsKey: z.array(z.string()),
     /** Absent in snapshots written before the text check existed. */
     textCheckWords: z.array(textCheckWordSchema).default([]),
+    /** Absent in snapshots written before the link APIs existed. */
+    links: z.array(issuedLinkSchema).default([]),
     counters: z.object({
       nextRoomId: id,
       nextGoodsId: id,
@@ -157,6 +175,7 @@ export const sandboxSnapshotSchema = z
     unique(ctx, s.members, (m) => m.username, 'members', 'username')
     unique(ctx, s.media, (m) => m.mediaId, 'media', 'mediaId')
     unique(ctx, s.tokens.issued, (t) => t.token, 'tokens.issued', 'token')
+    unique(ctx, s.links, (l) => l.key, 'links', 'key')
     counterAbove(ctx, s.counters.nextRoomId, s.rooms.map((r) => r.roomId), 'nextRoomId')
     counterAbove(ctx, s.counters.nextGoodsId, s.goods.map((g) => g.goodsId), 'nextGoodsId')
     counterAbove(ctx, s.counters.nextAuditId, s.goods.map((g) => g.auditId), 'nextAuditId')
@@ -218,6 +237,7 @@ export function stateToSnapshot(st: LiveState): Omit<SandboxSnapshot, 'version' 
     pushedRoomByDay: Object.fromEntries(st.pushedRoomByDay),
     vendorGoodsKey: [...st.vendorGoodsKey],
     textCheckWords: st.textCheckWords.map((w) => ({ ...w })),
+    links: [...st.links.values()].map((l) => defined({ ...l })),
     counters: {
       nextRoomId: st.nextRoomId,
       nextGoodsId: st.nextGoodsId,
@@ -253,6 +273,7 @@ export function stateFromSnapshot(s: SandboxSnapshot, clock: Clock, options: Res
   for (const [d, roomId] of Object.entries(s.pushedRoomByDay)) st.pushedRoomByDay.set(d, roomId)
   st.vendorGoodsKey = [...s.vendorGoodsKey]
   st.textCheckWords = s.textCheckWords.map((w) => ({ ...w }))
+  for (const l of s.links) st.links.set(l.key, defined({ ...l }))
   st.nextRoomId = s.counters.nextRoomId
   st.nextGoodsId = s.counters.nextGoodsId
   st.nextAuditId = s.counters.nextAuditId

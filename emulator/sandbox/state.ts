@@ -6,6 +6,7 @@ import type { Clock } from '../clock'
 import {
   MEDIA_TTL_SECONDS,
   type Follower,
+  type IssuedLink,
   type Media,
   type Member,
   type PushedMessage,
@@ -105,6 +106,8 @@ export class LiveState {
   vendorGoodsKey: string[] = []
   /** Words `security.msgSecCheck` refuses (the control API sets them). */
   textCheckWords: TextCheckWord[] = []
+  /** Codes and links the link APIs issued, by ticket (a code: the SHA-256 of its image). */
+  readonly links = new Map<string, IssuedLink>()
   nextRoomId = 1
   nextGoodsId = 1
   nextAuditId = 1

@@ -5,13 +5,24 @@
  */
 import { z } from 'zod'
 import { endpointList } from '../../src/live/catalogue'
+import { linkApiList } from '../../src/links/catalogue'
+import { PERMANENT_SHORTLINKS_KEY } from './links'
 import { type SandboxOptions, type ResolvedOptions } from './state'
 import { SandboxControlError } from './errors'
 
 const DAY = 86_400
 
-/** The names `quotas` accepts: an endpoint id (`getLiveInfo`) or a shared quota bucket (`review`). */
-export const QUOTA_KEYS: readonly string[] = [...new Set(endpointList.flatMap((e) => (e.quotaBucket ? [e.id, e.quotaBucket] : [e.id])))]
+/**
+ * The names `quotas` accepts: an endpoint id (`getLiveInfo`) or a shared quota bucket (`review`), a link API's id or
+ * bucket (`urlLinkScheme`; `getUnlimitedQRCode` counts per minute), or `permanentShortLinks` (permanent short links in all).
+ */
+export const QUOTA_KEYS: readonly string[] = [
+  ...new Set([
+    ...endpointList.flatMap((e) => (e.quotaBucket ? [e.id, e.quotaBucket] : [e.id])),
+    ...linkApiList.flatMap((e) => [e.id, e.quota.bucket]),
+    PERMANENT_SHORTLINKS_KEY,
+  ]),
+]
 
 const seconds = (max: number) => z.int('must be whole seconds').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
 const count = (min: number, max: number) => z.int('must be an integer').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`)
@@ -35,7 +46,7 @@ export const TUNABLES = {
       .record(z.string(), z.int('must be an integer').min(0, 'must be ≥ 0'), { error: 'must be an object of {key: calls per day}' })
       .superRefine((quotas, ctx) => {
         for (const key of Object.keys(quotas)) {
-          if (!QUOTA_KEYS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be an endpoint id or quota bucket of the catalogue (e.g. getLiveInfo, review)' })
+          if (!QUOTA_KEYS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be an endpoint id or quota bucket of the catalogues (e.g. getLiveInfo, review, urlLinkScheme)' })
         }
       }),
     about: 'calls allowed per Asia/Shanghai day, per endpoint id or quota bucket, over the catalogue quota; merged into the current ones',

@@ -21,6 +21,8 @@ export interface LiveReply {
   body: Record<string, unknown>
   /** A literal body to send instead of JSON (used by the `malformed` fault). */
   rawBody?: string
+  /** A binary success reply instead of JSON (the code image of `wxacode.getUnlimited`). */
+  image?: { contentType: string; bytes: Buffer }
 }
 
 export interface MediaUpload {

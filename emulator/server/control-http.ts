@@ -170,6 +170,25 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     does: 'replaces the words security.msgSecCheck refuses (kept with the sandbox)',
     handler: ({ emu, body }) => emu.control.setTextCheckWords(body),
   },
+  {
+    method: 'GET',
+    path: '/__sandbox/links',
+    does: 'codes and links the link APIs issued: kind, text, page, query or scene, created and expiry times',
+    handler: ({ emu }) => emu.control.links(),
+  },
+  {
+    method: 'POST',
+    path: '/__sandbox/links/open',
+    body: '{link} | {fileID} | {image: base64 PNG}',
+    does: "opens a generated link or code now: {opens, kind, path, query, scene (the scene value), envVersion, expiresAt}, or {opens: false, reason: 'expired'}",
+    handler: ({ emu, body }) => {
+      if (typeof body.fileID !== 'string') return emu.control.openLink(body)
+      const { fileID, ...rest } = body
+      if (Object.keys(rest).length > 0) throw new HttpError(400, 'openLink: give exactly one of link, fileID or image')
+      // a code stored in cloud storage is opened by its bytes, as a scan reads the printed image
+      return emu.control.openLink({ image: emu.storage.read(fileID).bytes })
+    },
+  },
   { method: 'GET', path: '/__sandbox/calls', does: 'Live API calls per API per Asia/Shanghai day', handler: ({ emu }) => emu.control.calls() },
   { method: 'GET', path: '/__sandbox/messages', does: 'subscriber pushes sent', handler: ({ emu }) => emu.control.pushedMessages() },
   {

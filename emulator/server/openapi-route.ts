@@ -1,10 +1,12 @@
 /**
  * Cloud call (`cloud.openapi.*` → `wx.openApi`) routing: the platform checks the calling function's
- * `permissions.openapi` (answering -604101 when the API is not listed), then hands the call to WeChat.
- * Here WeChat is the Live sandbox, plus the temporary-media upload that rooms and goods need and the text check
- * the admin function runs before submitting names.
+ * `permissions.openapi` (answering -604101 when the API is not listed), then hands the call to WeChat. Here WeChat
+ * is the sandbox, and the router knows every cloud call it answers from one table built from the catalogues: the
+ * Live endpoints (src/live/catalogue.ts), the link APIs (src/links/catalogue.ts), the temporary-media upload that
+ * rooms and goods need and the text check the admin function runs before submitting names.
  */
-import { endpointsByCloudName } from '../../src/live/catalogue'
+import { endpointList } from '../../src/live/catalogue'
+import { linkApiList, type LinkApiId } from '../../src/links/catalogue'
 import { TEXT_CHECK_API } from '../../src/cloud/text-check'
 import type { Caller } from '../identity'
 import type { LiveSandbox } from '../sandbox/sandbox'
@@ -28,6 +30,25 @@ export interface MediaFile {
 
 export type OpenApiOutcome = { platformError: number } | { httpStatus: number; body: Buffer; contentType: string }
 
+type CloudCall = (sandbox: LiveSandbox, params: Record<string, unknown>, media: Record<string, MediaFile>) => Promise<OpenApiOutcome>
+
+/** Every cloud name the emulator answers, and how. */
+export const CLOUD_CALLS: ReadonlyMap<string, CloudCall> = new Map<string, CloudCall>([
+  ...endpointList
+    .filter((e) => e.cloud !== null)
+    .map((e): [string, CloudCall] => [e.cloud as string, async (sandbox, params) => fromReply(await sandbox.callApi({ endpointId: e.id, params, via: 'cloud' }))]),
+  ...linkApiList.map((e): [string, CloudCall] => [e.cloud, async (sandbox, params) => fromReply(await sandbox.callLinkApi(e.id as LinkApiId, params))]),
+  [
+    MEDIA_UPLOAD_API,
+    async (sandbox, params, media) => {
+      const file = media.media
+      if (!file) return json({ errcode: 41005, errmsg: 'media data missing' })
+      return json(sandbox.uploadMedia({ type: String(params.type ?? ''), ...file }))
+    },
+  ],
+  [TEXT_CHECK_API, async (sandbox, params) => fromReply(await sandbox.checkText(params))],
+])
+
 export function createOpenApiRouter(sandbox: LiveSandbox) {
   return async function route(
     caller: Caller,
@@ -35,18 +56,10 @@ export function createOpenApiRouter(sandbox: LiveSandbox) {
     params: Record<string, unknown>,
     media: Record<string, MediaFile>,
   ): Promise<OpenApiOutcome> {
-    const endpoint = endpointsByCloudName[apiName]
-    if (!endpoint && apiName !== MEDIA_UPLOAD_API && apiName !== TEXT_CHECK_API) return { platformError: PLATFORM.apiNotFound }
+    const answer = CLOUD_CALLS.get(apiName)
+    if (!answer) return { platformError: PLATFORM.apiNotFound }
     if (caller.kind === 'function' && !caller.openapi.includes(apiName)) return { platformError: PLATFORM.noPermission }
-
-    if (apiName === MEDIA_UPLOAD_API) {
-      const file = media.media
-      if (!file) return json({ errcode: 41005, errmsg: 'media data missing' })
-      return json(sandbox.uploadMedia({ type: String(params.type ?? ''), ...file }))
-    }
-    if (apiName === TEXT_CHECK_API) return fromReply(await sandbox.checkText(params))
-    const reply = await sandbox.callApi({ endpointId: endpoint!.id, params, via: 'cloud' })
-    return fromReply(reply)
+    return answer(sandbox, params, media)
   }
 }
 
@@ -57,9 +70,11 @@ function json(body: unknown): OpenApiOutcome {
 /**
  * WeChat's upstream HTTP failures do not reach a cloud function as HTTP statuses: the gateway reports them as its
  * own "open API system error". A malformed body reaches the SDK as is (it then throws "response body is invalid json").
+ * An image goes back with its own content type, which wx-server-sdk resolves as `{contentType, buffer}`.
  */
 function fromReply(reply: LiveReply): OpenApiOutcome {
   if (reply.httpStatus >= 500) return { platformError: PLATFORM.openApiSystemError }
+  if (reply.image) return { httpStatus: 200, body: reply.image.bytes, contentType: reply.image.contentType }
   if (reply.rawBody !== undefined) {
     return { httpStatus: reply.httpStatus, body: Buffer.from(reply.rawBody), contentType: 'application/json; charset=utf-8' }
   }

@@ -124,6 +124,18 @@ export const ERRCODE_CLASS: Readonly<Record<number, { code: AdminErrorCode; fiel
   500004: { code: 'failed_precondition', field: 'username' },
   500005: { code: 'failed_precondition', field: 'username' },
   9410005: { code: 'failed_precondition' },
+  // The link APIs (src/links/catalogue.ts): the scene, page and expiry are ours, so these mostly mean a bad setup.
+  40129: { code: 'invalid_argument', field: 'code' },
+  40169: { code: 'invalid_argument', field: 'code' },
+  41030: { code: 'failed_precondition' },
+  40165: { code: 'failed_precondition' },
+  40066: { code: 'failed_precondition' },
+  85079: { code: 'failed_precondition' },
+  40002: { code: 'not_configured' },
+  40013: { code: 'not_configured' },
+  44990: { code: 'resource_exhausted' },
+  85400: { code: 'resource_exhausted' },
+  85401: { code: 'invalid_argument' },
   9410006: { code: 'failed_precondition', field: 'roomId' },
 }
 

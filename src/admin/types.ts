@@ -4,7 +4,9 @@
  * emulator or fakes.
  */
 import type * as z from '../live/zod'
-import type { EndpointId } from '../live/catalogue'
+import { catalogue, isEndpointId, type EndpointId } from '../live/catalogue'
+import { linkCatalogue, type LinkApiId } from '../links/catalogue'
+import type { LinkApi } from '../links/client'
 import type { LiveApi } from '../live/client'
 import type { CacheStore } from '../sync/ports'
 import type { DocDriver } from '../sync/driver'
@@ -62,6 +64,8 @@ export interface AdminPorts {
   /** Cloud storage for files the function writes itself; null where the function has none. */
   files: FilePort | null
   textCheck: TextCheckPort | null
+  /** The link APIs (codes, URL Links, URL Schemes, short links) over the cloud call; null where the function has none. */
+  links: LinkApi | null
   /** Function environment variables (LIVE_OWNER_OPENIDS, the AppSecret for the HTTPS-only endpoints…). */
   env: Readonly<Record<string, string | undefined>>
   nowMs(): number
@@ -84,8 +88,8 @@ export interface ActionDef<P extends z.ZodMiniType = z.ZodMiniType> {
   params: P
   /** What `data` holds on success, for the reference. */
   reply: string
-  /** Live endpoints the action may call: drives config.json `permissions.openapi` and the reference. */
-  calls: readonly EndpointId[]
+  /** Live endpoints and link APIs the action may call: drives config.json `permissions.openapi` and the reference. */
+  calls: readonly CallId[]
   /** Params keys whose values never enter the audit log. */
   secretParams?: readonly string[]
   run(ctx: ActionContext, params: z.output<P>): Promise<unknown>
@@ -100,3 +104,11 @@ export function defineAction<P extends z.ZodMiniType>(def: ActionDef<P>): Action
 
 /** Cloud calls the admin function makes besides the Live endpoints its actions name. */
 export const EXTRA_CLOUD_CALLS = ['customerServiceMessage.uploadTempMedia', 'security.msgSecCheck'] as const
+
+/** What an action's `calls` names: a Live endpoint (src/live/catalogue.ts) or a link API (src/links/catalogue.ts). */
+export type CallId = EndpointId | LinkApiId
+
+/** The cloud-call name `permissions.openapi` must list for a call, or null for an HTTPS-only Live endpoint. */
+export function cloudNameOf(id: CallId): string | null {
+  return isEndpointId(id) ? catalogue[id].cloud : linkCatalogue[id].cloud
+}

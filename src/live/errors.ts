@@ -148,6 +148,8 @@ export interface WxApiErrorInit {
   endpointId: string
   rid?: string
   qrcodeUrl?: string
+  /** What the errcode means for this API, when its own catalogue words it (the link APIs); else LIVE_ERRCODES. */
+  text?: ErrcodeText
 }
 
 /** A WeChat reply with errcode ≠ 0 (from either transport). */
@@ -163,7 +165,7 @@ export class WxApiError extends Error {
   readonly en: string
 
   constructor(init: WxApiErrorInit) {
-    const text = describeErrcode(init.errcode)
+    const text = init.text ?? describeErrcode(init.errcode)
     super(`${init.endpointId}: errcode ${init.errcode}: ${text.en} (${init.errmsg})`)
     this.errcode = init.errcode
     this.errmsg = init.errmsg

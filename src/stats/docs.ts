@@ -88,6 +88,8 @@ export interface ChannelDoc {
   name: string
   createdAt: number
   links: Partial<Record<LinkKind, ChannelLink>>
+  /** When the merchant removed it: a removed channel's code is never issued again, so its statistics stay its own. */
+  removedAt?: number
 }
 
 export const channelDocId = (roomId: number, code: string): string => `c-${roomId}-${code}`

@@ -13,6 +13,7 @@ import { roomActions } from './rooms'
 import { goodsActions } from './goods'
 import { statsActions } from './stats'
 import { orderActions } from './orders'
+import { linkActions } from './links'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
@@ -24,5 +25,6 @@ export const actionTable: ActionTable = {
   ...contentActions,
   ...statsActions,
   ...orderActions,
+  ...linkActions,
   ...createBatchActions(() => actionTable),
 }
