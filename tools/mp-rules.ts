@@ -26,6 +26,8 @@ const FUNCTION_TYPES: Readonly<Record<string, string>> = {
   checkGoodsUpdateFields: '(auditStatus: number, changing: readonly string[]): RuleProblem | null',
   checkRoomImageSize: "(field: 'coverImg' | 'shareImg' | 'feedsImg', bytes: number): RuleProblem | null",
   checkRoomName: '(name: string): RuleProblem | null',
+  checkChannelCode: '(code: unknown, field?: string): { field: string; zh: string; en: string } | null',
+  checkChannelName: '(name: unknown, field?: string): { field: string; zh: string; en: string } | null',
   checkRoomTimes: '(startTime: number, endTime: number, nowSeconds: number): RuleProblem | null',
   checkWechatId: '(field: string, value: string, errcode: number): RuleProblem | null',
   goodsUpdatableFields: '(auditStatus: number): readonly string[]',

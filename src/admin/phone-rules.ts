@@ -41,6 +41,8 @@ export { AuditStatus, PriceType, RoleId } from '../live/schemas'
 export { LIVE_STATUS_TEXT, LiveStatus, ON_AIR_STATUSES } from '../live/status'
 /** The dashboard: range rule, figure labels and formatting, and the tables the pages show and the CSV export writes. */
 export { BUILTIN_CHANNELS, ENTRY_KINDS } from '../stats/channels'
+/** The links page: a channel's name and code as createChannel checks them. */
+export { CHANNELS_PER_ROOM_MAX, CHANNEL_NAME_MAX_WIDTH, checkChannelCode, checkChannelName } from '../stats/channels'
 export { COUNTERS } from '../stats/metrics'
 export {
   DERIVED_LABELS,

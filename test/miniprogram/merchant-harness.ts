@@ -42,6 +42,7 @@ export interface MerchantEnv {
     hideLoading: Spy
     setClipboardData: Spy
     saveImageToPhotosAlbum: Spy
+    previewImage: Spy
     downloadFile: Spy
     /** Resolves with `picked.media` (paths under `files`). */
     chooseMedia: Spy
@@ -92,6 +93,7 @@ export async function startMerchantEnv(env: Record<string, string> = {}): Promis
     hideLoading: ok('hideLoading'),
     setClipboardData: ok('setClipboardData'),
     saveImageToPhotosAlbum: ok('saveImageToPhotosAlbum'),
+    previewImage: ok('previewImage'),
     downloadFile: vi.fn((o: { url: string; success?: (r: unknown) => void; complete?: (r: unknown) => void }) => {
       const path = join(files, `download-${Date.now()}`)
       writeFileSync(path, o.url)

@@ -14,6 +14,7 @@ const AREAS: readonly Area[] = [
   { key: 'rooms', title: '直播间', note: '创建、编辑、开播中控台', url: '/merchant/pages/rooms/index' },
   { key: 'goods', title: '商品库', note: '添加商品、提交审核、改价', url: '/merchant/pages/goods/index' },
   { key: 'batch', title: '批量导入', note: '从聊天文件导入直播间或商品', url: '/merchant/pages/batch/index' },
+  { key: 'links', title: '渠道与链接', note: '每个渠道的小程序码、URL Link、URL Scheme、短链', url: '/merchant/pages/links/index' },
   { key: 'roles', title: '主播与运营', note: '直播角色：主播、运营者、管理员', url: '/merchant/pages/roles/index' },
   { key: 'stats', title: '数据统计', note: '各直播间的漏斗、渠道、趋势，导出 CSV', url: '/merchant/pages/stats/index' },
   { key: 'subscribers', title: '订阅用户', note: '开播提醒推送', url: '/merchant/pages/subscribers/index' },
