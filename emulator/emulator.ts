@@ -15,8 +15,7 @@ import path from 'node:path'
 import { createClock, type Clock } from './clock'
 import { IdentityRegistry } from './identity'
 import { createMemoryEngine } from './db/memory-engine'
-import { AdminError, createAdminHandler, type FunctionCallCallback } from './server/admin'
-import { callSource } from './sdk-env'
+import { calledAs, createAdminHandler, type FunctionCallCallback } from './server/admin'
 import { createOpenApiRouter } from './server/openapi-route'
 import { handleLiveHttps, isLiveHttpsPath } from './server/live-https'
 import { handleControl } from './server/control-http'
@@ -42,8 +41,6 @@ export type { Emulator, FunctionListing, ServiceInfo } from './types'
 
 export const DEFAULT_ENV_ID = 'local-dev-env'
 export const DEFAULT_APPID = 'wxsandboxlive0001'
-/** Longest chain of functions calling functions the emulator runs (the first run included). */
-export const FUNCTION_HOPS_MAX = 8
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -121,16 +118,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc, dotenvDefaults: options.dotenvDefaults }) : []
 
   // 4. HTTP
-  // cloud.callFunction from a function: the callee runs as the caller's user with SOURCE one hop longer; a script
-  // (administrator) calls as the HTTP API does. A chain past FUNCTION_HOPS_MAX is refused so a function calling
-  // itself cannot fork processes forever (the platform's own limit is not documented).
+  // cloud.callFunction from a function (or a script): the callee runs as calledAs says.
   const callFunction: FunctionCallCallback = (caller, name, event) => {
     if (!runner || !functions.some((f) => f.name === name)) return null
-    if (caller.kind === 'admin') return invoke(name, event, { trigger: 'call' })
-    const via = caller.source ?? callSource(caller.trigger, caller.openid)
-    const hops = via.split(',').length
-    if (hops > FUNCTION_HOPS_MAX) throw new AdminError('FUNCTIONS_EXECUTE_FAIL', `${name}: the call chain ${via} is already ${hops} calls deep (at most ${FUNCTION_HOPS_MAX} here)`)
-    return invoke(name, event, { openid: caller.openid, trigger: 'call', via })
+    return invoke(name, event, { trigger: 'call', ...calledAs(caller, name) })
   }
   const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox), storage: storageHttp.adminAction, functions: callFunction })
   // `runner` is assigned once the port is open, before any request can arrive.

@@ -14,6 +14,9 @@ import { BATCH_EVENTS_MAX, VIEWER_EVENTS_PER_MINUTE } from '../src/stats/events'
 import { STATS_COLLECTIONS, orderDocId, viewerBatchDocId, viewerKey, type StatsBatchDoc } from '../src/stats/docs'
 import { shanghaiDay } from '../src/live/day'
 import type { AdminReply } from '../src/admin/reply'
+import { AdminError, FUNCTION_HOPS_MAX, calledAs } from '../emulator/server/admin'
+import { ADMIN } from '../emulator/identity'
+import { thrown } from './thrown'
 
 const REPO = path.resolve(__dirname, '..')
 const TMP = path.resolve(REPO, 'node_modules/.cache/emulator', `track-${randomUUID().slice(0, 8)}`)
@@ -267,5 +270,24 @@ describe('track: orders', () => {
     expect(await admin(order('shop-order-0001'), OWNER)).toEqual({ ok: true, data: { orderId: 'shop-order-0001', duplicate: true } })
     const badField = await admin(order('desk-order-0002', { goods: [] }), OWNER)
     expect(badField).toMatchObject({ ok: false, error: { code: 'invalid_argument', field: 'goods' } })
+  })
+})
+
+describe('the emulator: a function calling a function', () => {
+  const fn = (source: string | undefined, openid?: string) =>
+    ({ kind: 'function', functionName: 'orderFlow', openapi: [], appid: 'wx1', trigger: 'call', source, openid }) as const
+
+  it("runs the callee as the caller's user with one more scf hop, and a script as the HTTP API", () => {
+    expect(calledAs(fn('wx_client', 'o-1'), 'track')).toEqual({ openid: 'o-1', via: 'wx_client' })
+    expect(calledAs({ ...fn(undefined), trigger: 'timer' }, 'track')).toEqual({ openid: undefined, via: 'wx_trigger' })
+    expect(calledAs(ADMIN, 'track')).toEqual({})
+  })
+
+  it(`refuses a chain that would pass ${FUNCTION_HOPS_MAX} calls`, () => {
+    const chain = (n: number) => ['wx_http', ...Array(n - 1).fill('scf')].join(',')
+    expect(calledAs(fn(chain(FUNCTION_HOPS_MAX - 1)), 'orderFlow').via).toBe(chain(FUNCTION_HOPS_MAX - 1))
+    const refused = thrown(AdminError, () => calledAs(fn(chain(FUNCTION_HOPS_MAX)), 'orderFlow'))
+    expect(refused.code).toBe('FUNCTIONS_EXECUTE_FAIL')
+    expect(refused.message).toContain(`at most ${FUNCTION_HOPS_MAX}`)
   })
 })

@@ -20,6 +20,7 @@ import type { Caller, IdentityRegistry } from '../identity'
 import type { InvokeResult } from '../functions/runner'
 import { FUNCTION_NAME_RULE } from '../../tools/function-config'
 import { CALL_EVENT_MAX_BYTES } from './client-http'
+import { callSource } from '../sdk-env'
 import { HttpError, hasContentType, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
 import {
   decodeCommApiData,
@@ -66,6 +67,25 @@ export type StorageCallback = (action: string, params: Record<string, unknown>) 
  * a server SDK) as `caller` would start it; null when no function has that name. May throw AdminError to refuse.
  */
 export type FunctionCallCallback = (caller: Caller, name: string, event: Record<string, unknown>) => Promise<InvokeResult> | null
+
+/** Longest chain of functions calling functions the emulator runs, the first run included. */
+export const FUNCTION_HOPS_MAX = 8
+
+/**
+ * How a function called through `functions.invokeFunction` runs: as the caller's user, with the caller's SOURCE
+ * chain plus one `scf` hop; a script (administrator) calls as the HTTP API does. A chain already FUNCTION_HOPS_MAX
+ * long is refused, so a function calling itself cannot fork processes without end (the platform's own limit is not
+ * documented).
+ */
+export function calledAs(caller: Caller, name: string): { openid?: string; via?: string } {
+  if (caller.kind === 'admin') return {}
+  const via = caller.source ?? callSource(caller.trigger, caller.openid)
+  const hops = via.split(',').length
+  if (hops >= FUNCTION_HOPS_MAX) {
+    throw new AdminError('FUNCTIONS_EXECUTE_FAIL', `${name}: the call chain ${via} is already ${hops} calls long (at most ${FUNCTION_HOPS_MAX} here)`)
+  }
+  return { openid: caller.openid, via }
+}
 
 export interface AdminHandlerOptions {
   engine: DatabaseEngine
