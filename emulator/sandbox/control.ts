@@ -128,7 +128,8 @@ export interface SandboxControl {
 const openLinkBody = z
   .object({
     link: z.string().min(1).max(2048).optional(),
-    image: z.union([z.instanceof(Uint8Array), z.base64().min(1)]).optional(),
+    // bytes from any realm (a jsdom test's Uint8Array is not this realm's), or base64 text
+    image: z.union([z.custom<Uint8Array>((v) => ArrayBuffer.isView(v) && !(v instanceof DataView)), z.base64().min(1)]).optional(),
   })
   .strict()
   .refine((b) => (b.link === undefined) !== (b.image === undefined), 'give exactly one of link or image')

@@ -119,7 +119,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   mkdirSync(cache, { recursive: true })
   const admin = mkdtempSync(join(cache, 'mp-admin-'))
   // the function worker is compiled here too: the merchant page tests' jsdom realm cannot load esbuild
-  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin', 'track'], outRoot: admin }), compileWorker()])
+  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin', 'track', 'liveStats'], outRoot: admin }), compileWorker()])
   project.provide('mpOut', out)
   project.provide('mpAdminBuilt', admin)
   return () => {
