@@ -7,11 +7,11 @@
 import * as rules from '../../generated/rules'
 import { GATE_CHECKING, openGate } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
+import { exportPageMethods } from '../../utils/stats-export'
 import { roomIdFrom } from '../../utils/console-view'
 import {
   RANGE_KEY,
   coverNote,
-  expiryText,
   funnelChart,
   funnelFigures,
   perThousandFigures,
@@ -27,7 +27,7 @@ import {
   type Range,
   type TableRow,
 } from '../../utils/stats-view'
-import { copyLink, exportStats, forwardExport, roomStats, type ExportLink } from '../../services/stats'
+import { roomStats, type ExportLink } from '../../services/stats'
 
 const EMPTY_FUNNEL: FunnelChart = { series: [] }
 const EMPTY_TREND: LineChart = { categories: [], series: [] }
@@ -119,29 +119,6 @@ Component({
       if (!errors.from && !errors.to) await this.reload()
     },
 
-    async onExport() {
-      if (this.data.exporting || !this.data.roomId || this.data.rangeErrors.from || this.data.rangeErrors.to) return
-      this.setData({ exporting: true, exportError: '', link: null, linkExpiry: '' })
-      try {
-        const link = await exportStats(this.data.range, this.data.roomId)
-        this.setData({ link, linkExpiry: expiryText(link.expiresAt) })
-      } catch (e) {
-        this.setData({ exportError: errorText(e) })
-      } finally {
-        this.setData({ exporting: false })
-      }
-    },
-    async onCopyLink() {
-      if (this.data.link) await copyLink(this.data.link.url)
-    },
-    async onForward() {
-      const link = this.data.link
-      if (!link) return
-      try {
-        await forwardExport(link)
-      } catch (e) {
-        this.setData({ exportError: errorText(e) })
-      }
-    },
+    ...exportPageMethods(true),
   },
 })

@@ -6,8 +6,9 @@
 import * as rules from '../../generated/rules'
 import { GATE_CHECKING, gatedPageMethods } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
-import { RANGE_KEY, coverNote, pickRange, rangeOr, rowsOf, shanghaiToday, expiryText, type Range, type TableRow } from '../../utils/stats-view'
-import { copyLink, exportStats, forwardExport, roomsStats, type ExportLink } from '../../services/stats'
+import { exportPageMethods } from '../../utils/stats-export'
+import { RANGE_KEY, coverNote, pickRange, rangeOr, rowsOf, shanghaiToday, type Range, type TableRow } from '../../utils/stats-view'
+import { roomsStats, type ExportLink } from '../../services/stats'
 
 Component({
   data: {
@@ -68,29 +69,6 @@ Component({
       wx.navigateTo({ url: `/merchant/pages/stats-room/index?roomId=${roomId}&from=${from}&to=${to}` })
     },
 
-    async onExport() {
-      if (this.data.exporting || this.data.rangeErrors.from || this.data.rangeErrors.to) return
-      this.setData({ exporting: true, exportError: '', link: null, linkExpiry: '' })
-      try {
-        const link = await exportStats(this.data.range)
-        this.setData({ link, linkExpiry: expiryText(link.expiresAt) })
-      } catch (e) {
-        this.setData({ exportError: errorText(e) })
-      } finally {
-        this.setData({ exporting: false })
-      }
-    },
-    async onCopyLink() {
-      if (this.data.link) await copyLink(this.data.link.url)
-    },
-    async onForward() {
-      const link = this.data.link
-      if (!link) return
-      try {
-        await forwardExport(link)
-      } catch (e) {
-        this.setData({ exportError: errorText(e) })
-      }
-    },
+    ...exportPageMethods(false),
   },
 })
