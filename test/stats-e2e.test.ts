@@ -3,23 +3,15 @@
  * batches to `track`, a merchant's order flow (a fixture function) reports orders through `cloud.callFunction`,
  * and `liveStats`, fired by its timer once the batches have settled, folds them into `live_stats_daily`.
  */
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
-import path from 'node:path'
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildFunctions } from '../tools/build-functions'
-import { startEmulator, type Emulator } from '../emulator/emulator'
-import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
+import type { Emulator } from '../emulator/emulator'
+import { startOrderFlowEnv, type OrderFlowEnv } from './order-flow-env'
 import { shanghaiDay } from '../src/live/day'
 import { TRACK_TIMEOUT_S } from '../src/stats/events'
 import { STATS_COLLECTIONS, dailyDocId, type DailyStatsDoc } from '../src/stats/docs'
 import { zeroCounts, type Counts } from '../src/stats/metrics'
 import type { FoldReport } from '../src/stats/fold'
 
-const REPO = path.resolve(__dirname, '..')
-const TMP = path.resolve(REPO, 'node_modules/.cache/emulator', `stats-e2e-${randomUUID().slice(0, 8)}`)
-const BUILT = path.join(TMP, 'built')
-const SOURCES = path.join(TMP, 'functions')
 // 2026-11-28 10:00 in Beijing: far from midnight, so "an hour ago" is the same day and a day ago is the one before.
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0)
 const DAY = shanghaiDay(T0)
@@ -27,40 +19,22 @@ const YESTERDAY = shanghaiDay(T0 - 86_400_000)
 
 const VIEWERS = { a: 'viewer-openid-e2e-00000000a', b: 'viewer-openid-e2e-00000000b', c: 'viewer-openid-e2e-00000000c' }
 
+let env: OrderFlowEnv
 let emu: Emulator
 
 beforeAll(async () => {
-  await buildFunctions({ root: path.join(REPO, 'cloudfunctions'), names: ['track', 'liveStats'], outRoot: BUILT })
-  await buildFunctions({ root: path.join(__dirname, 'fixtures/order-functions'), names: ['orderFlow'], outRoot: BUILT })
-  mkdirSync(SOURCES, { recursive: true })
-  symlinkSync(path.join(REPO, 'cloudfunctions/track'), path.join(SOURCES, 'track'))
-  symlinkSync(path.join(REPO, 'cloudfunctions/liveStats'), path.join(SOURCES, 'liveStats'))
-  symlinkSync(path.join(__dirname, 'fixtures/order-functions/orderFlow'), path.join(SOURCES, 'orderFlow'))
-  emu = await startEmulator({
-    port: 0,
-    functionsRoot: SOURCES,
-    builtRoot: BUILT,
-    cloudbaserc: path.join(REPO, 'cloudbaserc.json'),
-    databaseDir: path.join(REPO, 'database'),
-    // the fold is fired by hand once the batches have settled
-    timers: false,
-    warmFunctions: true,
-  })
-  silenceSdkPlatformProbe()
+  // the fold is fired by hand once the batches have settled
+  env = await startOrderFlowEnv(['track', 'liveStats'], { timers: false })
+  emu = env.emu
   emu.clock.freeze()
   emu.clock.set(T0 / 1000)
 }, 120_000)
 
 afterAll(async () => {
-  await emu?.stop()
-  rmSync(TMP, { recursive: true, force: true })
+  await env?.stop()
 })
 
-async function run(name: string, event: Record<string, unknown>, openid?: string): Promise<any> {
-  const result = await emu.invokeFunction(name, event, openid ? { openid } : {})
-  if (result.status !== 'ok') throw new Error(`${name} run failed: ${JSON.stringify(result)}`)
-  return result.result
-}
+const run = (name: string, event: Record<string, unknown>, openid?: string): Promise<any> => env.run(name, event, openid)
 
 async function send(openid: string, batchId: string, events: Record<string, unknown>[]) {
   const reply = await run('track', { batchId, events }, openid)

@@ -3,13 +3,10 @@
  * by another cloud function of the environment (a fixture order flow calling `cloud.callFunction`), and the
  * liveAdmin action that reports an order for an admin.
  */
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
-import path from 'node:path'
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildFunctions } from '../tools/build-functions'
-import { startEmulator, type Emulator } from '../emulator/emulator'
-import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
+import { randomUUID } from 'node:crypto'
+import type { Emulator } from '../emulator/emulator'
+import { startOrderFlowEnv, type OrderFlowEnv } from './order-flow-env'
 import { BATCH_EVENTS_MAX, VIEWER_EVENTS_PER_MINUTE } from '../src/stats/events'
 import { STATS_COLLECTIONS, orderDocId, viewerBatchDocId, viewerKey, type StatsBatchDoc } from '../src/stats/docs'
 import { shanghaiDay } from '../src/live/day'
@@ -18,48 +15,26 @@ import { AdminError, FUNCTION_HOPS_MAX, calledAs } from '../emulator/server/admi
 import { ADMIN } from '../emulator/identity'
 import { thrown } from './thrown'
 
-const REPO = path.resolve(__dirname, '..')
-const TMP = path.resolve(REPO, 'node_modules/.cache/emulator', `track-${randomUUID().slice(0, 8)}`)
-const BUILT = path.join(TMP, 'built')
-const SOURCES = path.join(TMP, 'functions')
 const OWNER = 'owner-openid-track-00000001'
 
 const VIEWER_A = 'viewer-openid-track-0000000a'
 const VIEWER_B = 'viewer-openid-track-0000000b'
 const VIEWER_C = 'viewer-openid-track-0000000c'
 
+let env: OrderFlowEnv
 let emu: Emulator
 
 beforeAll(async () => {
-  await buildFunctions({ root: path.join(REPO, 'cloudfunctions'), names: ['track', 'liveAdmin'], outRoot: BUILT })
-  await buildFunctions({ root: path.join(__dirname, 'fixtures/order-functions'), names: ['orderFlow'], outRoot: BUILT })
-  // One functions root holding the deployable functions and the fixture, as one environment would.
-  mkdirSync(SOURCES, { recursive: true })
-  symlinkSync(path.join(REPO, 'cloudfunctions/track'), path.join(SOURCES, 'track'))
-  symlinkSync(path.join(REPO, 'cloudfunctions/liveAdmin'), path.join(SOURCES, 'liveAdmin'))
-  symlinkSync(path.join(__dirname, 'fixtures/order-functions/orderFlow'), path.join(SOURCES, 'orderFlow'))
-  emu = await startEmulator({
-    port: 0,
-    functionsRoot: SOURCES,
-    builtRoot: BUILT,
-    cloudbaserc: path.join(REPO, 'cloudbaserc.json'),
-    databaseDir: path.join(REPO, 'database'),
-    warmFunctions: true,
-  })
-  silenceSdkPlatformProbe()
+  env = await startOrderFlowEnv(['track', 'liveAdmin'])
+  emu = env.emu
   emu.setFunctionEnv('liveAdmin', { LIVE_OWNER_OPENIDS: OWNER })
 }, 120_000)
 
 afterAll(async () => {
-  await emu?.stop()
-  rmSync(TMP, { recursive: true, force: true })
+  await env?.stop()
 })
 
-async function run(name: string, event: Record<string, unknown>, openid?: string): Promise<any> {
-  const result = await emu.invokeFunction(name, event, openid ? { openid } : {})
-  if (result.status !== 'ok') throw new Error(`${name} run failed: ${JSON.stringify(result)}`)
-  return result.result
-}
+const run = (name: string, event: Record<string, unknown>, openid?: string): Promise<any> => env.run(name, event, openid)
 const track = (event: Record<string, unknown>, openid: string) => run('track', event, openid)
 
 const batches = () => emu.engine.find(STATS_COLLECTIONS.batches, {}) as unknown as StatsBatchDoc[]
