@@ -67,6 +67,13 @@ export interface DailyStatsDoc {
 
 export const dailyDocId = (day: string, roomId: number, channel: string): string => `d-${day}-${roomId}-${channel}`
 
+/** Where Channels live events count: the merchant's Channels account stands as room 0 (no Live room id is 0). */
+export const CHANNELS_ROOM_ID = 0
+const CHANNELS_KINDS: ReadonlySet<string> = new Set(['channels_enter', 'channels_reserve', 'channels_error'])
+export const isChannelsEvent = (kind: string): boolean => CHANNELS_KINDS.has(kind)
+/** The room an event counts under: its own, or CHANNELS_ROOM_ID for a Channels live event. */
+export const roomKeyOf = (e: StoredEvent): number => ('roomId' in e ? e.roomId : CHANNELS_ROOM_ID)
+
 export type LinkKind = 'qrcode' | 'urllink' | 'urlscheme' | 'shortlink'
 
 export interface ChannelLink {

@@ -6,6 +6,7 @@
 import * as z from '../live/zod'
 import { issueProblem, type IssueProblem } from '../admin/issues'
 import { channelToken } from './channels'
+import { CHANNELS_APIS, CHANNELS_LIVE_STATUS, RESERVE_OUTCOMES } from '../channels/client-api'
 
 /** Events in one batch: the device sends at least every few seconds, so more means a broken or hostile client. */
 export const BATCH_EVENTS_MAX = 50
@@ -23,8 +24,10 @@ const roomId = z.int().check(z.positive(), z.lte(Number.MAX_SAFE_INTEGER))
 const atMs = z.int().check(z.positive())
 const scene = z.int().check(z.gte(1000), z.lte(9999))
 const section = z.literal(['live', 'upcoming', 'replay'])
+/** A Channels feed or notice id as the client APIs give it (opaque text). */
+const channelsId = z.string().check(z.minLength(1), z.maxLength(256))
 
-/** One schema per kind; `kind` picks it. Every event names its room and the channel of the visit it happened in. */
+/** One schema per kind; `kind` picks it. Every event names the channel of the visit it happened in, and its room unless it is a Channels live event. */
 export const EVENT_SCHEMAS = {
   /** A room card was on screen (home list): the top of the funnel, "reached". */
   impression: z.strictObject({ kind: z.literal('impression'), atMs, roomId, channel: channelToken, section }),
@@ -42,6 +45,21 @@ export const EVENT_SCHEMAS = {
   replay: z.strictObject({ kind: z.literal('replay'), atMs, roomId, channel: channelToken, seconds: z.number().check(z.gte(0), z.lte(REPLAY_SECONDS_MAX)) }),
   /** A goods page opened from the room's goods shelf (the plugin passes room_id and custom_params to it). */
   goods: z.strictObject({ kind: z.literal('goods'), atMs, roomId, channel: channelToken, goodsId: z.optional(z.int().check(z.positive())) }),
+  // Channels live (视频号直播) has no room id: these count under the merchant's Channels account, not a room.
+  /** The viewer was sent into the Channels live (the channel-live card or wx.openChannelsLive), in the state it was in. */
+  channels_enter: z.strictObject({
+    kind: z.literal('channels_enter'),
+    atMs,
+    channel: channelToken,
+    scene,
+    via: z.literal(['component', 'api']),
+    status: z.literal(Object.keys(CHANNELS_LIVE_STATUS) as [keyof typeof CHANNELS_LIVE_STATUS, ...(keyof typeof CHANNELS_LIVE_STATUS)[]]),
+    feedId: z.optional(channelsId),
+  }),
+  /** The reserve dialog closed: what the viewer did (RESERVE_STATES). */
+  channels_reserve: z.strictObject({ kind: z.literal('channels_reserve'), atMs, channel: channelToken, noticeId: channelsId, outcome: z.literal(RESERVE_OUTCOMES as [string, ...string[]]) }),
+  /** A Channels client API failed on the device: for the merchant's pages, never shown to the viewer. */
+  channels_error: z.strictObject({ kind: z.literal('channels_error'), atMs, channel: channelToken, api: z.literal(CHANNELS_APIS), errCode: z.int() }),
 } as const
 
 export type EventKind = keyof typeof EVENT_SCHEMAS

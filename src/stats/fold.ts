@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { cond, type DocDriver, type RawDoc, REMOVE_MATCH_MAX, type Where } from '../sync/driver'
 import { LEASE_MARGIN_MS } from '../sync/lease'
 import { CHANNEL_TOKEN_RE, ENTRY_KINDS, type EntryKind } from './channels'
-import { dailyDocId, seqKeyOf, STATS_COLLECTIONS, type DailyStatsDoc, type StatsBatchDoc, type StoredEvent } from './docs'
+import { dailyDocId, isChannelsEvent, roomKeyOf, seqKeyOf, STATS_COLLECTIONS, type DailyStatsDoc, type StatsBatchDoc, type StoredEvent } from './docs'
 import { EVENT_SCHEMAS, TRACK_TIMEOUT_S } from './events'
 import { COUNTER_NAMES, countsOfEvent, countsOfOrder, type Counts, type KindCounts, zeroCounts } from './metrics'
 
@@ -156,7 +156,7 @@ function unreadable(e: unknown): string | null {
   const ev = e as Record<string, unknown>
   if (typeof ev.kind !== 'string' || (ev.kind !== 'order' && !Object.hasOwn(EVENT_SCHEMAS, ev.kind))) return 'unknown kind'
   if (typeof ev.day !== 'string' || !DAY_RE.test(ev.day)) return 'no day'
-  if (typeof ev.roomId !== 'number' || !Number.isSafeInteger(ev.roomId) || ev.roomId <= 0) return 'no room id'
+  if (!isChannelsEvent(ev.kind) && (typeof ev.roomId !== 'number' || !Number.isSafeInteger(ev.roomId) || ev.roomId <= 0)) return 'no room id'
   if (typeof ev.channel !== 'string' || !CHANNEL_TOKEN_RE.test(ev.channel)) return 'no channel'
   if (ev.kind === 'order' && !(typeof ev.amountFen === 'number' && Number.isSafeInteger(ev.amountFen) && ev.amountFen > 0)) return 'no amount'
   if (ev.kind === 'replay' && !(typeof ev.seconds === 'number' && Number.isFinite(ev.seconds) && ev.seconds >= 0)) return 'no seconds'
@@ -166,12 +166,13 @@ function unreadable(e: unknown): string | null {
 
 /** Adds one stored event to its aggregate's sum. */
 function addEvent(sums: Map<string, AggregateSum>, e: StoredEvent): void {
-  const id = dailyDocId(e.day, e.roomId, e.channel)
+  const roomId = roomKeyOf(e)
+  const id = dailyDocId(e.day, roomId, e.channel)
   let sum = sums.get(id)
-  if (!sum) sums.set(id, (sum = { id, day: e.day, roomId: e.roomId, channel: e.channel, counts: {}, kinds: {} }))
+  if (!sum) sums.set(id, (sum = { id, day: e.day, roomId, channel: e.channel, counts: {}, kinds: {} }))
   const add = e.kind === 'order' ? countsOfOrder({ ...e, paidAtMs: e.atMs }) : countsOfEvent(e)
   for (const [k, n] of Object.entries(add) as Array<[keyof Counts, number]>) sum.counts[k] = (sum.counts[k] ?? 0) + n
-  if (e.kind === 'enter') {
+  if (e.kind === 'enter' || e.kind === 'channels_enter') {
     const kind: EntryKind = e.entryKind ?? 'other'
     sum.kinds[kind] = (sum.kinds[kind] ?? 0) + 1
   }

@@ -45,6 +45,12 @@ export function countsOfEvent(e: ViewerEvent): Partial<Counts> {
       return { replayPlays: 1, replaySeconds: Math.round(e.seconds) }
     case 'goods':
       return { goodsClicks: 1 }
+    case 'channels_enter':
+      return { entered: 1 }
+    case 'channels_reserve':
+      return e.outcome === 'reserved' ? { subscribed: 1 } : {}
+    case 'channels_error':
+      return {}
   }
 }
 

@@ -181,7 +181,7 @@ export async function trackBatch(ports: TrackPorts, openid: string, envelope: un
 
 function storedViewerEvent(event: ViewerEvent): StoredViewerEvent {
   const day = shanghaiDay(event.atMs)
-  return event.kind === 'enter' || event.kind === 'land' ? { ...event, day, entryKind: entryKindOf(event.scene) } : { ...event, day }
+  return event.kind === 'enter' || event.kind === 'land' || event.kind === 'channels_enter' ? { ...event, day, entryKind: entryKindOf(event.scene) } : { ...event, day }
 }
 
 function cappedProblem(index: number): IssueProblem {
