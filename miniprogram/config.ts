@@ -1,11 +1,12 @@
 /**
  * The one place to configure the viewer mini-program.
- * CLOUD_ENV: your CloudBase environment id (云开发 → 设置 → 环境 ID). The plugin version lives in app.json only.
+ * CLOUD_ENV: your CloudBase environment id (云开发 → 设置 → 环境 ID). Which kinds of Live the mini-program has are
+ * set in live.config.json at the project root (npm run configure writes what derives from it).
  */
 export const CLOUD_ENV = 'your-env-id'
 
-/** live-player-plugin's appid: fixed by WeChat, used to build plugin-private:// paths. */
-export const LIVE_PLUGIN_APPID = 'wx2b03c6e691cd7370'
+/** live-player-plugin's appid: fixed by WeChat, used to build plugin-private:// paths (src/setup/live-setup.ts). */
+export { LIVE_PLUGIN_APPID } from './generated/live-setup'
 
 /** Rooms per query: the client read cap of wx.cloud.database(). */
 export const PAGE_SIZE = 20

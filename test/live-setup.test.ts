@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkLiveSetup, liveKinds } from '../src/setup/live-setup'
 import { LiveSetupError, readLiveSetup } from '../tools/live-setup'
-import { RESERVE_STATES, compareVersions } from '../src/channels/client-api'
+import { RESERVE_STATES } from '../src/channels/client-api'
+import { compareVersions } from '../miniprogram/utils/version'
 
 describe('live setup', () => {
   it('reads the repository’s own live.config.json', () => {

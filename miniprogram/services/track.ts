@@ -78,10 +78,12 @@ function schedule(ms: number): void {
   }, ms)
 }
 
-/** Records one event now. Malformed input (no room, a bad channel) is dropped here, never sent. */
+/** Records one event now. Malformed input (no room where one belongs, a bad channel) is dropped here, never sent. */
 export function track(input: EventInput): void {
   const event = { ...input, atMs: Date.now() } as ViewerEvent
-  if (!Number.isSafeInteger(event.roomId) || event.roomId <= 0 || !isChannel(event.channel)) {
+  // Channels live events have no room: they count under the merchant's Channels account.
+  const roomMissing = 'roomId' in event ? !Number.isSafeInteger(event.roomId) || event.roomId <= 0 : !event.kind.startsWith('channels_')
+  if (roomMissing || !isChannel(event.channel)) {
     console.warn('[track] dropped a malformed event', event)
     return
   }

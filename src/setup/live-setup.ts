@@ -30,6 +30,13 @@ export const liveSetupSchema = z.strictObject({
 })
 export type LiveSetup = z.infer<typeof liveSetupSchema>
 
+/**
+ * live-player-plugin as app.json declares it when Mini Program Live is on (the provider appid is fixed by WeChat;
+ * check the latest version under DevTools 详情 → 基本信息 → 插件信息 before a release):
+ * https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/live-player-plugin.html
+ */
+export const LIVE_PLUGIN = { name: 'live-player-plugin', provider: 'wx2b03c6e691cd7370', version: '1.3.5' } as const
+
 /** Which kinds of Live the setup turns on, as names (the doctor, the sync status and the merchant pages say them). */
 export type LiveKind = 'miniProgramLive' | 'channelsLive'
 export const LIVE_KIND_NAMES: Record<LiveKind, { zh: string; en: string }> = {
