@@ -1,6 +1,7 @@
 /**
  * `npm start`            build, start the emulator with a persistent data directory, seed the demo merchant into an
- *                        empty one, fire the timers, and print what happens. Ctrl-C stops it cleanly.
+ *                        empty one (and the demo Channels account at every start: it is not kept), fire the timers,
+ *                        and print what happens. Ctrl-C stops it cleanly.
  * `npm run emulator --`  start only the emulator and sandbox, in memory, for scripts and tools.
  * Flags (both commands unless said): `--port N` (default 8787, 0 = any free port), `--data-dir DIR` (start only),
  * `--reset` (start only), `--empty` and `--timers` (emulator only), and the sandbox options of
@@ -149,6 +150,9 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
   } else {
     console.log(`Kept the data in ${shownDir(dataDir)}, clock and timers included (npm start -- --reset starts over)`)
   }
+  // Channels accounts live in memory only, so the demo account comes back at every start.
+  const demoChannels = emu.channels.seedDemo()
+  console.log(`Seeded the demo Channels account ${demoChannels.finderUserName} (live now, with a notice): GET ${emu.url}/__sandbox/channels`)
   if (emu.loadProblems.length > 0) {
     console.log(
       `${emu.loadProblems.length} data file(s) could not be loaded in full (listed above, each with how to recover); ` +
@@ -183,7 +187,10 @@ async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandb
     sandbox,
     log: printer(clock),
   }).catch(explainListenError('emulator', port))
-  if (!empty) emu.control.seedDemo()
+  if (!empty) {
+    emu.control.seedDemo()
+    emu.channels.seedDemo()
+  }
   if (owner.notice) console.log(owner.notice)
   console.log(`emulator ready at ${emu.url}${empty ? ' (empty)' : ' (demo merchant)'}`)
   stopOnSignal(emu)

@@ -4,6 +4,7 @@
  *   /__client/...   the mini-program's channel (as a viewer): database with security rules, watch feed, callFunction
  *   /cgi-bin/..., /wxaapi/..., /wxa/business/...   the Live platform over HTTPS with access tokens
  *   /__storage/...  cloud storage's upload and temporary download URLs (and /__client/storage/... for viewers)
+ *   /__client/channels/...  the Channels live client APIs (wx.getChannelsLiveInfo and co.) as a viewer
  *   /__sandbox/...  the control API (GET /__sandbox/ lists its routes: state listings, clock, options, faults, functions)
  * plus the function runner and the timer scheduler. The port opens once the database, sandbox and function specs are
  * ready; the runner and scheduler need its URL, and are built in the same synchronous step, before any request runs.
@@ -28,6 +29,8 @@ import { type LoadProblem, describeLoadProblem } from './durable'
 import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
+import { CLIENT_CHANNELS_PREFIX, handleClientChannels } from './server/channels-http'
+import { ChannelsState } from './channels/state'
 import { CloudStorage } from './storage/store'
 import { UrlSigner } from './storage/signing'
 import { CLIENT_STORAGE_PREFIX, STORAGE_ROUTE_PREFIX, createStorageHttp } from './storage/http'
@@ -113,6 +116,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const storage = new CloudStorage({ envId, clock, dataDir: options.dataDir, onLoadProblem })
   const storageHttp = createStorageHttp({ storage, signer: UrlSigner.open(storage.dir, onLoadProblem), clock, baseUrl: () => url })
 
+  // 2c. Channels live accounts (in memory only)
+  const channels = new ChannelsState({ clock })
+
   // 3. functions
   const functionsRoot = options.functionsRoot
   const functions = functionsRoot ? loadFunctionSpecs(functionsRoot, { cloudbaserc: options.cloudbaserc, dotenvDefaults: options.dotenvDefaults }) : []
@@ -146,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const p = url.pathname
     // storage reads its own bodies, under its own size limit
     if (p.startsWith(CLIENT_STORAGE_PREFIX)) return storageHttp.client(req, res, url)
+    if (p.startsWith(CLIENT_CHANNELS_PREFIX)) return handleClientChannels(channels, req, res, url)
     if (p.startsWith('/__client/')) return client(req, res, url)
     if (p.startsWith(STORAGE_ROUTE_PREFIX)) return storageHttp.serveFile(req, res, url)
     const body = await readBody(req)
@@ -199,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sandbox,
     control,
     storage,
+    channels,
     identities,
     functions,
     loadProblems,
@@ -224,6 +232,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       })),
     async reset() {
       control.reset()
+      channels.reset()
       engine.reset()
       storage.reset()
       ensureCollections()
@@ -238,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         { name: 'database', description: `${url}/admin (wx-server-sdk / @cloudbase/node-sdk wire protocol)` },
         { name: 'client', description: `${url}/__client/ (mini-program database channel, rules enforced)` },
         { name: 'live', description: `${url}/wxaapi/..., /wxa/business/..., /cgi-bin/... (Live HTTPS)` },
+        { name: 'channels', description: `${url}/__client/channels/{api} (Channels live client APIs; accounts in GET ${url}/__sandbox/channels)` },
         { name: 'storage', description: `${url}/__storage/ (cloud storage: upload and temporary URLs; files in GET ${url}/__sandbox/storage)` },
         { name: 'control', description: `${url}/__sandbox/ (control API)` },
         { name: 'functions', description: runner ? `${functions.length} function(s) from ${functionsRoot}` : 'none loaded' },

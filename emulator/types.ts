@@ -11,6 +11,7 @@ import type { InvokeResult, RunRecord } from './functions/runner'
 import type { FunctionSpec } from '../tools/function-config'
 import type { LoadProblem } from './durable'
 import type { CloudStorage } from './storage/store'
+import type { ChannelsState } from './channels/state'
 
 export interface ServiceInfo {
   name: string
@@ -49,6 +50,8 @@ export interface Emulator {
   readonly control: SandboxControl
   /** Cloud storage: files by fileID, with size, type, owner and upload time. */
   readonly storage: CloudStorage
+  /** Channels live accounts: live, notice, reservations, reserve-dialog choices, injected errcodes (in memory). */
+  readonly channels: ChannelsState
   readonly identities: IdentityRegistry
   readonly functions: FunctionSpec[]
   /** Data files (or parts) that could not be loaded from `dataDir`: each was moved aside and the start went on. */
@@ -60,7 +63,7 @@ export interface Emulator {
   /** Replaces a function's environment variables (already validated) from its next run on, until the emulator stops. */
   setFunctionEnv(name: string, vars: Record<string, string>): FunctionEnv
   listFunctions(): FunctionListing[]
-  /** Sandbox state, clock, quotas, the database and storage back to empty (collections from database/ re-created). */
+  /** Sandbox state, Channels accounts, clock, quotas, the database and storage back to empty (collections from database/ re-created). */
   reset(): Promise<void>
   info(): { url: string; envId: string; appid: string; services: ServiceInfo[]; functions: string[] }
   stop(): Promise<void>

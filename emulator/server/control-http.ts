@@ -62,7 +62,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   {
     method: 'POST',
     path: '/__sandbox/reset',
-    does: 'sandbox state, clock, quotas, the database and storage back to empty (options and recent runs stay)',
+    does: 'sandbox state, Channels accounts, clock, quotas, the database and storage back to empty (options and recent runs stay)',
     handler: async ({ emu }) => {
       await emu.reset()
       return { ok: true }
@@ -263,6 +263,79 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
       // the bytes are a user's upload: never sniffed or run as a page of the emulator's origin
       return new RawReply(file.contentType, bytes, { 'x-content-type-options': 'nosniff', 'content-security-policy': 'sandbox' })
     },
+  },
+  { method: 'GET', path: '/__sandbox/channels', does: 'Channels accounts: live, earlier lives, notice, reservations, reserve choices, faults, opens', handler: ({ emu }) => emu.channels.list() },
+  {
+    method: 'DELETE',
+    path: '/__sandbox/channels',
+    does: 'removes every Channels account',
+    handler: ({ emu }) => {
+      emu.channels.reset()
+      return { ok: true }
+    },
+  },
+  { method: 'GET', path: '/__sandbox/channels/{finderUserName}', does: 'one Channels account', handler: ({ emu, params }) => emu.channels.get(params.finderUserName) },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}',
+    body: '{nickname?, headUrl?}',
+    does: 'creates a Channels account or changes its nickname and head image',
+    handler: ({ emu, params, body }) => emu.channels.setAccount(params.finderUserName, body),
+  },
+  { method: 'DELETE', path: '/__sandbox/channels/{finderUserName}', does: 'removes a Channels account', handler: ({ emu, params }) => emu.channels.removeAccount(params.finderUserName) },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}/live',
+    body: '{status: never|preparing|live|ended, feedId?, nonceId?, description?, replayStatus?, startedAt?, nickname?, headUrl?}',
+    does: 'sets the latest live (creating the account); a new feedId keeps the previous live as an earlier one',
+    handler: ({ emu, params, body }) => emu.channels.setLive(params.finderUserName, body),
+  },
+  { method: 'DELETE', path: '/__sandbox/channels/{finderUserName}/live', does: 'the account never went live', handler: ({ emu, params }) => emu.channels.clearLive(params.finderUserName) },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}/replay',
+    body: '{replayStatus: notGenerated|ready|generating|expired}',
+    does: "sets the replay state of the latest live (an ended one)",
+    handler: ({ emu, params, body }) => emu.channels.setReplay(params.finderUserName, body),
+  },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}/notice',
+    body: '{startTime, noticeId?, status?: usable|cancelled|used, reservable?, nickname?, headUrl?}',
+    does: 'sets the live notice (creating the account)',
+    handler: ({ emu, params, body }) => emu.channels.setNotice(params.finderUserName, body),
+  },
+  { method: 'DELETE', path: '/__sandbox/channels/{finderUserName}/notice', does: 'the account has no notice', handler: ({ emu, params }) => emu.channels.clearNotice(params.finderUserName) },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}/faults',
+    body: '{api, errCode (null clears), times?}',
+    does: 'calls to `api` for this account fail with errCode: the next `times`, or all until cleared',
+    handler: ({ emu, params, body }) => {
+      const { api, errCode, times, ...rest } = body
+      const extra = Object.keys(rest)[0]
+      if (extra !== undefined) throw new HttpError(400, `fault: ${extra}: not a field (fields: api, errCode, times)`)
+      return emu.channels.setFault(params.finderUserName, api, errCode, { times })
+    },
+  },
+  { method: 'DELETE', path: '/__sandbox/channels/{finderUserName}/faults', does: "clears the account's injected errcodes", handler: ({ emu, params }) => emu.channels.clearFaults(params.finderUserName) },
+  {
+    method: 'PUT',
+    path: '/__sandbox/channels/{finderUserName}/reserve-choice',
+    body: '{openid (or "*": every viewer), choice: reserve|cancel|dismiss (null clears)}',
+    does: 'what that viewer does in the reserve dialog (default reserve)',
+    handler: ({ emu, params, body }) => {
+      const { openid, choice, ...rest } = body
+      const extra = Object.keys(rest)[0]
+      if (extra !== undefined) throw new HttpError(400, `reserve-choice: ${extra}: not a field (fields: openid, choice)`)
+      return emu.channels.setReserveChoice(params.finderUserName, openid, choice)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/__sandbox/channels/{finderUserName}/reserve-choice',
+    does: 'every viewer reserves again (the default)',
+    handler: ({ emu, params }) => emu.channels.clearReserveChoices(params.finderUserName),
   },
   {
     method: 'POST',
