@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { endpointList } from '../src/live/catalogue'
 import { TRACK_TIMEOUT_S } from '../src/stats/events'
-import { linkApiList } from '../src/links/catalogue'
+import { FUNCTION_CLOUD_CALLS, KNOWN_CLOUD_CALLS } from '../src/setup/function-calls'
 
 const root = path.resolve(__dirname, '..')
 const functionsDir = path.join(root, 'cloudfunctions')
@@ -19,13 +18,6 @@ const rc = readJson(path.join(root, 'cloudbaserc.json')) as {
 }
 const folders = readdirSync(functionsDir).filter((n) => existsSync(path.join(functionsDir, n, 'index.ts')))
 const rootPkg = readJson(path.join(root, 'package.json'))
-const cloudNames = new Set(endpointList.map((e) => e.cloud).filter((c): c is string => c !== null))
-// Image uploads for rooms and goods go through the temporary-media cloud call.
-cloudNames.add('customerServiceMessage.uploadTempMedia')
-// The admin function's second-layer text check before a room or goods is submitted.
-cloudNames.add('security.msgSecCheck')
-// Codes and links for a room's channels.
-for (const api of linkApiList) cloudNames.add(api.cloud)
 
 describe('deployment config', () => {
   it('has at least one deployable function and cloudbaserc points at the same folder DevTools uses', () => {
@@ -63,8 +55,13 @@ describe('deployment config', () => {
 
       it('asks only for cloud calls that exist', () => {
         const wanted: string[] = config.permissions?.openapi ?? []
-        expect(wanted.filter((api) => !cloudNames.has(api))).toEqual([])
+        expect(wanted.filter((api) => !KNOWN_CLOUD_CALLS.has(api))).toEqual([])
         expect(new Set(wanted).size).toBe(wanted.length)
+      })
+
+      it('asks for exactly the cloud calls its code makes', () => {
+        expect(FUNCTION_CLOUD_CALLS[name], `${name} has no entry in src/setup/function-calls.ts`).toBeDefined()
+        expect([...(config.permissions?.openapi ?? [])].sort()).toEqual(FUNCTION_CLOUD_CALLS[name])
       })
 
       it('depends on the same wx-server-sdk as the project', () => {
