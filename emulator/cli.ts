@@ -13,7 +13,7 @@ import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { buildFunctions, staleFunctions } from '../tools/build-functions'
 import { dotenvValues } from '../tools/function-config'
-import { OWNER_ENV } from '../src/admin/store'
+import { DEMO_OWNER_OPENID, OWNER_ENV } from '../src/admin/store'
 import { startEmulator, type Emulator } from './emulator'
 import { createClock, type Clock } from './clock'
 import { logStamp } from './log-stamp'
@@ -28,8 +28,7 @@ const DATABASE = path.join(ROOT, 'database')
 const HOST = '127.0.0.1'
 const DEFAULT_PORT = 8787
 
-/** The owner of liveAdmin in demo mode when neither .env nor .env.local names one (a 28-character openid). */
-export const DEMO_OWNER_OPENID = 'oDemoOwner000000000000000001'
+export { DEMO_OWNER_OPENID }
 
 /**
  * Demo mode only: cloudbaserc.json gives liveAdmin its owners from `{{env.LIVE_OWNER_OPENIDS}}`, and without a

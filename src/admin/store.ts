@@ -21,6 +21,9 @@ export const ADMIN_COLLECTIONS = {
 /** The function environment variable naming the first owners. */
 export const OWNER_ENV = 'LIVE_OWNER_OPENIDS'
 
+/** The emulator's owner when no dotenv file names one (a 28-character openid): a placeholder, never a real person. */
+export const DEMO_OWNER_OPENID = 'oDemoOwner000000000000000001'
+
 /** Owners from the environment: comma-separated openids, blanks ignored. */
 export function ownersFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
   return (env[OWNER_ENV] ?? '')
