@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { LIVE_PLUGIN, type LiveSetup } from '../src/setup/live-setup'
+import { parseArgs } from 'node:util'
+import { LIVE_PLUGIN, LIVE_SETUP_FILE, type LiveSetup } from '../src/setup/live-setup'
 import {
   CHANNELS_ASK_INTERVAL_MS,
   CHANNELS_BASE_LIBRARY,
@@ -18,14 +19,22 @@ import {
   CHANNELS_REPLAY_STATUS,
   RESERVE_STATES,
 } from '../src/channels/client-api'
-import { readLiveSetup } from './live-setup'
+import { LiveSetupError, readLiveSetup } from './live-setup'
+import { FunctionConfigError } from './function-config'
 
-const MINIPROGRAM = resolve(__dirname, '..', 'miniprogram')
-export const CONFIGURED_FILES = {
-  appJson: join(MINIPROGRAM, 'app.json'),
-  roomCardJson: join(MINIPROGRAM, 'components', 'room-card', 'index.json'),
-  deviceSetup: join(MINIPROGRAM, 'generated', 'live-setup.ts'),
-} as const
+export const PROJECT_ROOT = resolve(__dirname, '..')
+
+/** Where the configured files are in the project at `projectDir`. */
+export function configuredPaths(projectDir: string): { appJson: string; roomCardJson: string; deviceSetup: string } {
+  const mp = join(projectDir, 'miniprogram')
+  return {
+    appJson: join(mp, 'app.json'),
+    roomCardJson: join(mp, 'components', 'room-card', 'index.json'),
+    deviceSetup: join(mp, 'generated', 'live-setup.ts'),
+  }
+}
+
+export const CONFIGURED_FILES = configuredPaths(PROJECT_ROOT)
 
 /** The plugin's start-reminder button (https://developers.weixin.qq.com/miniprogram/dev/framework/liveplayer/subscribe-component.html). */
 export const SUBSCRIBE_COMPONENT = `plugin-private://${LIVE_PLUGIN.provider}/components/subscribe/subscribe`
@@ -83,19 +92,38 @@ export function deviceSetupSource(setup: LiveSetup): string {
   ].join('\n')
 }
 
-/** Every configured file's fresh content for `setup`, reading the current app.json and room card as the base. */
-export function configuredFiles(setup: LiveSetup): Record<keyof typeof CONFIGURED_FILES, string> {
+/**
+ * Every configured file's fresh content for `setup` in the project at `projectDir` (default this one), reading its
+ * current app.json and room card as the base.
+ */
+export function configuredFiles(setup: LiveSetup, projectDir: string = PROJECT_ROOT): Record<keyof typeof CONFIGURED_FILES, string> {
+  const paths = configuredPaths(projectDir)
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
   return {
-    appJson: appJsonFor(setup, read(CONFIGURED_FILES.appJson)),
-    roomCardJson: roomCardJsonFor(setup, read(CONFIGURED_FILES.roomCardJson)),
+    appJson: appJsonFor(setup, read(paths.appJson)),
+    roomCardJson: roomCardJsonFor(setup, read(paths.roomCardJson)),
     deviceSetup: deviceSetupSource(setup),
   }
 }
 
+/** Reads `<projectDir>/live.config.json` and writes every configured file, or writes nothing when any step fails. */
+export function configure(projectDir: string = PROJECT_ROOT): LiveSetup {
+  const setup = readLiveSetup(join(projectDir, LIVE_SETUP_FILE))
+  const files = configuredFiles(setup, projectDir)
+  const paths = configuredPaths(projectDir)
+  for (const key of Object.keys(files) as (keyof typeof files)[]) writeFileSync(paths[key], files[key])
+  return setup
+}
+
 if (require.main === module) {
-  const setup = readLiveSetup()
-  const files = configuredFiles(setup)
-  for (const key of Object.keys(files) as (keyof typeof files)[]) writeFileSync(CONFIGURED_FILES[key], files[key])
-  console.log(`[configure] Mini Program Live ${setup.miniProgramLive ? 'on' : 'off'}, Channels ${setup.channels ? setup.channels.finderUserName : 'off'}: wrote app.json, room-card/index.json, generated/live-setup.ts`)
+  try {
+    const { values } = parseArgs({ options: { dir: { type: 'string' } } })
+    const setup = configure(values.dir ? resolve(values.dir) : PROJECT_ROOT)
+    console.log(`[configure] Mini Program Live ${setup.miniProgramLive ? 'on' : 'off'}, Channels ${setup.channels ? setup.channels.finderUserName : 'off'}: wrote app.json, room-card/index.json, generated/live-setup.ts`)
+  } catch (err) {
+    if (err instanceof LiveSetupError) console.error(`[configure] ${err.file}: ${err.en} (${err.zh}); nothing written`)
+    else if (err instanceof FunctionConfigError) console.error(`[configure] ${err.message}; nothing written`)
+    else console.error(`[configure] ${(err as Error).message}; nothing written`)
+    process.exitCode = 1
+  }
 }
