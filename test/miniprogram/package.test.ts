@@ -1,12 +1,18 @@
 /**
  * The packages as they ship: the main package stays within 5 % of its baseline,
  * each subpackage and the whole stay within WeChat's limits, every declared page and component exists, and
- * WeChat's own template and style compilers (wcc, wcsc) accept every page and component that ships.
+ * WeChat's own template and style compilers (wcc, wcsc) accept every page and component that ships, both with
+ * Mini Program Live on and off (the plugin declared exactly when it is on).
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { join, posix } from 'node:path'
-import { describe, expect, inject, it } from 'vitest'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, posix, relative } from 'node:path'
+import { transform } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { PACKAGE_LIMIT_BYTES, TOTAL_LIMIT_BYTES, filesOfKind, measurePackages } from '../../tools/mp-package'
+import { appJsonFor, deviceSetupSource, roomCardJsonFor } from '../../tools/configure'
+import { readLiveSetup } from '../../tools/live-setup'
+import { LIVE_PLUGIN, type LiveSetup } from '../../src/setup/live-setup'
 
 /**
  * The built main package (test build, unminified): the viewer's three pages, the room card, their services and the
@@ -17,6 +23,33 @@ const MAIN_BASELINE_BYTES = 82_492
 const MAIN_GROWTH_ALLOWED = 0.05
 
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+const ROOM_CARD_JSON = join('components', 'room-card', 'index.json')
+
+/** The repository's setup (what the test build of miniprogram/ was configured for) and the same with the switch flipped. */
+const setup = readLiveSetup()
+const flipped: LiveSetup = { ...setup, miniProgramLive: !setup.miniProgramLive }
+/** The built mini-program configured each way: the test build, and a copy of it with npm run configure's files for the flipped setup. */
+const builds: Record<'on' | 'off', string> = { on: '', off: '' }
+let flippedCopy = ''
+
+beforeAll(async () => {
+  const out = inject('mpOut')
+  flippedCopy = mkdtempSync(join(tmpdir(), 'mp-flipped-'))
+  // only what ships (not the whole npm copy), to keep the copy cheap
+  for (const file of measurePackages(out).flatMap((p) => p.files)) cpSync(file, join(flippedCopy, relative(out, file)), { recursive: true })
+  writeFileSync(join(flippedCopy, 'app.json'), appJsonFor(flipped, readJson(join(out, 'app.json'))))
+  writeFileSync(join(flippedCopy, ROOM_CARD_JSON), roomCardJsonFor(flipped, readJson(join(out, ROOM_CARD_JSON))))
+  // compiled as the test build compiles every .ts (DevTools' per-file TypeScript compile)
+  const device = await transform(deviceSetupSource(flipped), { loader: 'ts', format: 'cjs', platform: 'neutral', target: 'es2018', sourcefile: 'generated/live-setup.ts' })
+  writeFileSync(join(flippedCopy, 'generated', 'live-setup.js'), device.code)
+  builds[setup.miniProgramLive ? 'on' : 'off'] = out
+  builds[flipped.miniProgramLive ? 'on' : 'off'] = flippedCopy
+})
+
+afterAll(() => {
+  if (flippedCopy) rmSync(flippedCopy, { recursive: true, force: true })
+})
 
 describe('mini-program packages', () => {
   it('keeps the main package within 5 % of its baseline, and every package within WeChat’s limits', () => {
@@ -61,22 +94,34 @@ describe('mini-program packages', () => {
     expect(seen.has('merchant/components/gate/index')).toBe(true)
   })
 
-  // Run only where it was verified: miniprogram-compiler's linux x86-64 wcc/wcsc; elsewhere DevTools remains the check.
-  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('compiles every shipped template and style with WeChat’s wcc/wcsc', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const compiler = require('miniprogram-compiler') as {
-      wxmlToJs(root: string, o: { wxmlList: string[]; wxsList: string[] }): string
-      wxssToJs(root: string, o: { wxssList: string[] }): string
-    }
-    const out = inject('mpOut')
-    const files = measurePackages(out).flatMap((p) => p.files)
-    const wxml = filesOfKind(out, files, '.wxml')
-    const wxss = filesOfKind(out, files, '.wxss')
-    const wxs = files.filter((f) => f.endsWith('.wxs')).map((f) => f.slice(out.length + 1))
-    const templates = compiler.wxmlToJs(out, { wxmlList: wxml, wxsList: wxs })
-    for (const page of ['pages/home/index.wxml', 'merchant/pages/index/index.wxml']) expect(templates).toContain(page)
-    const styles = compiler.wxssToJs(out, { wxssList: wxss })
-    for (const page of ['pages/home/index.wxss', 'merchant/pages/index/index.wxss']) expect(styles).toContain(page)
-    console.log(`[package] wcc compiled ${wxml.length} templates, wcsc ${wxss.length} styles`)
+  it('declares live-player-plugin exactly when Mini Program Live is on, and ships no plugin path in any .json when off', () => {
+    const on = readJson(join(builds.on, 'app.json')).plugins as Record<string, unknown> | undefined
+    expect(on?.[LIVE_PLUGIN.name]).toEqual({ version: LIVE_PLUGIN.version, provider: LIVE_PLUGIN.provider })
+    expect((readJson(join(builds.off, 'app.json')).plugins as Record<string, unknown> | undefined)?.[LIVE_PLUGIN.name]).toBeUndefined()
+    const offJson = measurePackages(builds.off).flatMap((p) => p.files).filter((f) => f.endsWith('.json'))
+    expect(offJson.length).toBeGreaterThan(0)
+    expect(offJson.filter((f) => readFileSync(f, 'utf8').includes('plugin-private://'))).toEqual([])
+    expect(readFileSync(join(builds.on, ROOM_CARD_JSON), 'utf8')).toContain(`plugin-private://${LIVE_PLUGIN.provider}/`)
   })
+
+  // Run only where it was verified: miniprogram-compiler's linux x86-64 wcc/wcsc; elsewhere DevTools remains the check.
+  for (const live of ['on', 'off'] as const) {
+    it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')(`compiles every shipped template and style with WeChat’s wcc/wcsc, Mini Program Live ${live}`, () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const compiler = require('miniprogram-compiler') as {
+        wxmlToJs(root: string, o: { wxmlList: string[]; wxsList: string[] }): string
+        wxssToJs(root: string, o: { wxssList: string[] }): string
+      }
+      const out = builds[live]
+      const files = measurePackages(out).flatMap((p) => p.files)
+      const wxml = filesOfKind(out, files, '.wxml')
+      const wxss = filesOfKind(out, files, '.wxss')
+      const wxs = files.filter((f) => f.endsWith('.wxs')).map((f) => f.slice(out.length + 1))
+      const templates = compiler.wxmlToJs(out, { wxmlList: wxml, wxsList: wxs })
+      for (const page of ['pages/home/index.wxml', 'components/room-card/index.wxml', 'merchant/pages/index/index.wxml']) expect(templates).toContain(page)
+      const styles = compiler.wxssToJs(out, { wxssList: wxss })
+      for (const page of ['pages/home/index.wxss', 'merchant/pages/index/index.wxss']) expect(styles).toContain(page)
+      console.log(`[package] Live ${live}: wcc compiled ${wxml.length} templates, wcsc ${wxss.length} styles`)
+    })
+  }
 })
