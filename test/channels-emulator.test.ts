@@ -272,6 +272,15 @@ describe('control', () => {
     expect(emu.channels.list()).toEqual({ accounts: [] })
   })
 
+  it('POST /__sandbox/seed brings back the demo Channels account and keeps the others', async () => {
+    emu.channels.setLive(SHOP, { status: 'preparing' })
+    expect((await http('POST', '/__sandbox/seed', { preset: 'demo' })).status).toBe(200)
+    expect(emu.channels.list().accounts.map((a) => [a.finderUserName, a.live?.status])).toEqual([
+      [SHOP, 'preparing'],
+      [DEMO_FINDER_USER_NAME, 'live'],
+    ])
+  })
+
   it('offers every operation over /__sandbox/channels, listed by GET /__sandbox/', async () => {
     const index = (await http('GET', '/__sandbox/')).body.routes.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)
     for (const op of ['live', 'notice', 'faults', 'reserve-choice']) {

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { DEMO_OWNER_OPENID, demoOwnerDefaults, listenErrorMessage } from '../emulator/cli'
 import { dotenvValues } from '../tools/function-config'
+import { DEMO_FINDER_USER_NAME } from '../src/setup/live-setup'
 import { logStamp } from '../emulator/log-stamp'
 import { TUNABLE_NAMES, flagOf, tunablesFromFlags } from '../emulator/sandbox/tunables'
 
@@ -162,6 +163,9 @@ describe('the demo owner of liveAdmin', () => {
       })
       const run = (await res.json()) as { status: string; result: unknown }
       expect(run).toMatchObject({ status: 'ok', result: { ok: true, data: { openid: owner, roles: ['owner', 'admin'] } } })
+      // the demo Channels account comes with the demo merchant
+      const channels = (await (await fetch(`${url}/__sandbox/channels`)).json()) as { accounts: { finderUserName: string; live: { status: string } }[] }
+      expect(channels.accounts).toEqual([expect.objectContaining({ finderUserName: DEMO_FINDER_USER_NAME, live: expect.objectContaining({ status: 'live' }) })])
     } finally {
       child.kill('SIGTERM')
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))

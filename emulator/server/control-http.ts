@@ -72,9 +72,10 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/__sandbox/seed',
     body: '{"preset":"demo"}',
-    does: 'replaces the sandbox with the demo merchant (rooms in every state, goods, members, followers)',
+    does: 'replaces the sandbox with the demo merchant (rooms in every state, goods, members, followers) and the demo Channels account',
     handler: ({ emu, body }) => {
       parseInput(seedBody, body, 'seed')
+      emu.channels.seedDemo()
       return emu.control.seedDemo()
     },
   },
