@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEMO_FINDER_USER_NAME, LIVE_PLUGIN } from '../src/setup/live-setup'
 import { DEMO_OWNER_OPENID } from '../src/admin/store'
@@ -62,7 +62,8 @@ function filledProject(): string {
   return dir
 }
 
-const runCli = (dir: string) => spawnSync('npm', ['run', '-s', 'doctor', '--', '--dir', dir], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+/** Typed in the folder above the copy, with the copy's relative name, as a merchant would. */
+const runCli = (dir: string) => spawnSync('npm', ['--prefix', PROJECT_ROOT, 'run', '-s', 'doctor', '--', '--dir', basename(dir)], { cwd: dirname(dir), encoding: 'utf8' })
 
 describe('npm run doctor', () => {
   const clone = tempDir('doctor-clone-')

@@ -118,7 +118,8 @@ export function configure(projectDir: string = PROJECT_ROOT): LiveSetup {
 if (require.main === module) {
   try {
     const { values } = parseArgs({ options: { dir: { type: 'string' } } })
-    const setup = configure(values.dir ? resolve(values.dir) : PROJECT_ROOT)
+    // npm run starts scripts in the project root; a relative --dir means the folder the command was typed in
+    const setup = configure(values.dir ? resolve(process.env.INIT_CWD ?? process.cwd(), values.dir) : PROJECT_ROOT)
     console.log(`[configure] Mini Program Live ${setup.miniProgramLive ? 'on' : 'off'}, Channels ${setup.channels ? setup.channels.finderUserName : 'off'}: wrote app.json, room-card/index.json, generated/live-setup.ts`)
   } catch (err) {
     if (err instanceof LiveSetupError) console.error(`[configure] ${err.file}: ${err.en} (${err.zh}); nothing written`)

@@ -354,7 +354,8 @@ export function findingLine(f: Finding): string {
 
 if (require.main === module) {
   const { values } = parseArgs({ options: { dir: { type: 'string' } } })
-  const findings = doctor(values.dir ? resolve(values.dir) : PROJECT_ROOT)
+  // npm run starts scripts in the project root; a relative --dir means the folder the command was typed in
+  const findings = doctor(values.dir ? resolve(process.env.INIT_CWD ?? process.cwd(), values.dir) : PROJECT_ROOT)
   for (const f of findings) console.log(findingLine(f))
   if (findings.length === 0) console.log('doctor: nothing to fix')
   process.exitCode = findings.length ? 1 : 0
