@@ -15,6 +15,7 @@ import { handleAdminEvent } from '../src/admin/dispatch'
 import type { AdminErrorBody } from '../src/admin/reply'
 import { ADMIN_COLLECTIONS } from '../src/admin/store'
 import type { AdminPorts } from '../src/admin/types'
+import { readLiveSetup } from '../tools/live-setup'
 import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { LiveTransportError } from '../src/live/errors'
 
@@ -64,6 +65,7 @@ export function makeBatchHarness(options: SandboxOptions = {}): BatchHarness {
     },
   }
   const ports: AdminPorts = {
+    setup: readLiveSetup(),
     live: createLiveApi(transport),
     cache: createEngineStore(engine),
     docs: createEngineDriver(engine),

@@ -18,6 +18,8 @@ import { actionTable } from '../src/admin/actions'
 import { notConfiguredTransport } from '../src/admin/https-config'
 import type { AdminReply } from '../src/admin/reply'
 import { OWNER } from './admin-harness'
+import type { LiveSetup } from '../src/setup/live-setup'
+import { readLiveSetup } from '../tools/live-setup'
 
 export interface InProcessAdmin {
   kit: SandboxKit
@@ -34,7 +36,8 @@ export interface InProcessAdmin {
 
 const FUNCTION_TIMEOUT_MS = 20_000
 
-export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<string, string> } = {}): InProcessAdmin {
+/** `setup`: the Live setup the function would be built with; the project's live.config.json unless given. */
+export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<string, string>; setup?: LiveSetup } = {}): InProcessAdmin {
   const kit = makeSandbox()
   const engine = createMemoryEngine({ clock: kit.clock })
   for (const c of readDatabaseDir(path.resolve(__dirname, '../database'))) engine.createCollection(c.name)
@@ -49,6 +52,7 @@ export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<st
   })
   const env = { LIVE_OWNER_OPENIDS: OWNER, ...opts.env }
   const table = opts.table ?? actionTable
+  const setup = opts.setup ?? readLiveSetup()
   return {
     kit,
     engine,
@@ -63,6 +67,7 @@ export function startInProcessAdmin(opts: { table?: ActionTable; env?: Record<st
         links: null,
         textCheck: null,
         env,
+        setup,
         nowMs: () => kit.clock.nowMs(),
         deadlineMs: nowMs + FUNCTION_TIMEOUT_MS,
       }, table)

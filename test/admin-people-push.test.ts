@@ -12,6 +12,7 @@ import { COLLECTIONS } from '../src/cache/schema'
 import { ADMIN_COLLECTIONS } from '../src/admin/store'
 import { PUSH_MARGIN_MS, pushRoomToFollowers } from '../src/admin/actions/people'
 import type { ActionContext } from '../src/admin/types'
+import { readLiveSetup } from '../tools/live-setup'
 import { PUSH_MESSAGE_MAX_OPENIDS } from '../src/live/catalogue'
 import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { WxApiError } from '../src/live/errors'
@@ -48,6 +49,7 @@ function setup(followers: number) {
     return {
       caller: { openid: 'o-admin-000001', roles: ['admin'] },
       ports: {
+        setup: readLiveSetup(),
         live: createLiveApi(transport),
         cache: createEngineStore(engine),
         docs: createEngineDriver(engine),

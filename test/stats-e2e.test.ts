@@ -1,7 +1,8 @@
 /**
  * The statistics pipeline end to end, every step the BUILT function in its own process: simulated viewers send
  * batches to `track`, a merchant's order flow (a fixture function) reports orders through `cloud.callFunction`,
- * and `liveStats`, fired by its timer once the batches have settled, folds them into `live_stats_daily`.
+ * and `liveStats`, fired by its timer once the batches have settled, folds them into `live_stats_daily`; Channels
+ * live events end under the Channels account and their errors in `live_stats_problems`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Emulator } from '../emulator/emulator'
@@ -11,6 +12,8 @@ import { TRACK_TIMEOUT_S } from '../src/stats/events'
 import { STATS_COLLECTIONS, dailyDocId, type DailyStatsDoc } from '../src/stats/docs'
 import { zeroCounts, type Counts } from '../src/stats/metrics'
 import type { FoldReport } from '../src/stats/fold'
+import { CHANNELS_ROOM_ID } from '../src/stats/docs'
+import { CHANNELS_PROBLEMS_ID } from '../src/stats/problems'
 
 // 2026-11-28 10:00 in Beijing: far from midnight, so "an hour ago" is the same day and a day ago is the one before.
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0)
@@ -124,5 +127,37 @@ describe('track → liveStats → live_stats_daily', () => {
     // No document of any collection holds a viewer's openid.
     const everything = JSON.stringify(emu.engine.listCollections().map((c) => emu.engine.find(c, {})))
     for (const openid of Object.values(VIEWERS)) expect(everything).not.toContain(openid)
+  })
+
+  it('counts Channels live entries and reservations under the Channels account, and keeps its errors as problems without a viewer', async () => {
+    const before = emu.engine.count(STATS_COLLECTIONS.daily, {})
+    expect(
+      await send(VIEWERS.a, 'e2e-channels-a-01', [
+        { kind: 'channels_enter', atMs: at, channel: 'home', scene: 1001, via: 'component', status: 'live', feedId: 'feed-1' },
+        { kind: 'channels_reserve', atMs: at, channel: 'home', noticeId: 'notice-1', outcome: 'reserved' },
+        { kind: 'channels_error', atMs: at, channel: 'home', api: 'getChannelsLiveInfo', errCode: 100008 },
+      ]),
+    ).toMatchObject({ accepted: 3, duplicate: false, refused: [] })
+    expect(
+      await send(VIEWERS.b, 'e2e-channels-b-01', [
+        { kind: 'channels_enter', atMs: at + 1, channel: 'poster1', scene: 1047, via: 'api', status: 'ended' },
+        { kind: 'channels_reserve', atMs: at + 2, channel: 'home', noticeId: 'notice-1', outcome: 'alreadyReserved' },
+        { kind: 'channels_error', atMs: at + 3, channel: 'home', api: 'getChannelsLiveInfo', errCode: 100008 },
+        // an API the Channels facts do not name is refused by track, never stored
+        { kind: 'channels_error', atMs: at + 3, channel: 'home', api: 'getWeRunData', errCode: 1 },
+      ]),
+    ).toMatchObject({ accepted: 3, refused: [{ index: 3, field: 'events.3.api' }] })
+
+    emu.clock.advance(TRACK_TIMEOUT_S + 60)
+    const fold = await emu.fireTimer('liveStats')
+    if (fold.status !== 'ok') throw new Error(`liveStats failed: ${JSON.stringify(fold)}`)
+    expect(fold.result as FoldReport).toMatchObject({ status: 'ok', foldedBatches: 2, foldedEvents: 6, skippedEvents: 0, channelsProblems: 2 })
+
+    expect(daily(DAY, CHANNELS_ROOM_ID, 'home')).toMatchObject({ roomId: CHANNELS_ROOM_ID, counts: { ...zeroCounts(), entered: 1, subscribed: 1 }, kinds: { other: 1 } })
+    expect(daily(DAY, CHANNELS_ROOM_ID, 'poster1')).toMatchObject({ counts: { ...zeroCounts(), entered: 1 }, kinds: { qrcode: 1 } })
+    expect(emu.engine.count(STATS_COLLECTIONS.daily, {})).toBe(before + 2)
+    const [problems] = emu.engine.find(STATS_COLLECTIONS.problems, { _id: CHANNELS_PROBLEMS_ID }) as Array<Record<string, unknown>>
+    expect(problems).toMatchObject({ problems: [{ api: 'getChannelsLiveInfo', errCode: 100008, count: 2, firstSeenMs: at, lastSeenMs: at + 3 }], dropped: 0 })
+    for (const openid of Object.values(VIEWERS)) expect(JSON.stringify(problems)).not.toContain(openid)
   })
 })

@@ -1,7 +1,8 @@
 /**
  * The statistics fold (src/stats/fold.ts), in process over the emulator's database engine: the sums it writes,
  * its settle lag, its lease, that a run dying after any number of writes loses nothing and counts nothing twice,
- * that a recorded pending range is redone exactly, retention, and that a run's reads depend on new batches only.
+ * that a recorded pending range is redone exactly, retention, that a run's reads depend on new batches only, and
+ * Channels live events: counted under the Channels account, their errors kept as bounded problems per API and errcode.
  */
 import { describe, expect, it } from 'vitest'
 import { createClock } from '../emulator/clock'
@@ -10,7 +11,8 @@ import { createMemoryEngine } from '../emulator/db/memory-engine'
 import { countingDriver } from '../bench/sync-map-driver'
 import { type DocDriver, type RawDoc, REMOVE_MATCH_MAX } from '../src/sync/driver'
 import { LEASE_MARGIN_MS } from '../src/sync/lease'
-import { dailyDocId, seqKeyOf, STATS_COLLECTIONS, type StatsBatchDoc, type StoredEvent } from '../src/stats/docs'
+import { CHANNELS_ROOM_ID, dailyDocId, seqKeyOf, STATS_COLLECTIONS, type StatsBatchDoc, type StoredEvent } from '../src/stats/docs'
+import { addProblem, CHANNELS_PROBLEMS_ID, CHANNELS_PROBLEMS_MAX, mergeProblems, type ChannelsProblem, type ChannelsProblemsDoc } from '../src/stats/problems'
 import { TRACK_TIMEOUT_S } from '../src/stats/events'
 import { DEFAULT_FOLD_CONFIG, FOLD_STATE_ID, parseRetentionDays, removeFolded, RETENTION_DAYS_DEFAULT, runFold, type FoldInput } from '../src/stats/fold'
 import { shanghaiDay } from '../src/live/day'
@@ -384,5 +386,117 @@ describe('a run reads only what is new', () => {
     expect(large).toEqual(small)
     // The lease read, the one page (a single batch) and the retention read that finds nothing to remove.
     expect(small).toEqual({ reads: 3, docsRead: 2, writes: 6 })
+  })
+})
+
+describe('Channels live events', () => {
+  const chEnter = (channel: string, atMs: number, status: 'live' | 'ended' = 'live'): StoredEvent => ({
+    kind: 'channels_enter', atMs, channel, scene: 1001, via: 'component', status, day: shanghaiDay(atMs), entryKind: 'other',
+  })
+  const chReserve = (channel: string, atMs: number, outcome: 'reserved' | 'dismissed' | 'alreadyReserved'): StoredEvent => ({
+    kind: 'channels_reserve', atMs, channel, noticeId: 'notice-1', outcome, day: shanghaiDay(atMs),
+  })
+  const chError = (api: 'getChannelsLiveInfo' | 'openChannelsLive', errCode: number, atMs: number): StoredEvent => ({
+    kind: 'channels_error', atMs, channel: 'home', api, errCode, day: shanghaiDay(atMs),
+  })
+  const t = NOW - 3600_000
+
+  /** Entries and reservations under the Channels account, and errors from two APIs, over three pages at page size 2. */
+  function channelsHistory(): StatsBatchDoc[] {
+    return [
+      batch(t, [chEnter('home', t), chEnter('home', t + 10, 'ended'), chError('getChannelsLiveInfo', 100008, t + 20)]),
+      batch(t + 1000, [chReserve('home', t + 30, 'reserved'), chReserve('home', t + 40, 'dismissed'), chError('getChannelsLiveInfo', 100008, t - 50_000)]),
+      batch(t + 2000, [chEnter('share_home', t + 60), ev.enter(7, 'home', t + 70, 'other')]),
+      batch(t + 3000, [chReserve('home', t + 80, 'alreadyReserved'), chError('openChannelsLive', 40097, t + 90)]),
+      batch(t + 4000, [chError('getChannelsLiveInfo', 100008, t + 100_000)]),
+    ]
+  }
+
+  const CHANNELS_AGGREGATES = {
+    [dailyDocId(DAY, CHANNELS_ROOM_ID, 'home')]: { day: DAY, roomId: CHANNELS_ROOM_ID, channel: 'home', counts: { ...zero, entered: 2, subscribed: 1 }, kinds: { other: 2 } },
+    [dailyDocId(DAY, CHANNELS_ROOM_ID, 'share_home')]: { day: DAY, roomId: CHANNELS_ROOM_ID, channel: 'share_home', counts: { ...zero, entered: 1 }, kinds: { other: 1 } },
+    [dailyDocId(DAY, 7, 'home')]: { day: DAY, roomId: 7, channel: 'home', counts: { ...zero, entered: 1 }, kinds: { other: 1 } },
+  }
+  const PROBLEMS = [
+    { api: 'getChannelsLiveInfo', errCode: 100008, count: 3, firstSeenMs: t - 50_000, lastSeenMs: t + 100_000 },
+    { api: 'openChannelsLive', errCode: 40097, count: 1, firstSeenMs: t + 90, lastSeenMs: t + 90 },
+  ]
+  const problemsOf = async (db: DocDriver) => (await db.find(C.problems, { _id: CHANNELS_PROBLEMS_ID }, { limit: 1 }))[0] as unknown as ChannelsProblemsDoc
+
+  it('counts entries and reservations under the Channels account (room 0), and errors only as problems per API and errcode', async () => {
+    const { db } = freshDb()
+    await put(db, channelsHistory())
+    const report = await fold(db, NOW + 200_000, { config: { pageSize: 2 } })
+    expect(report).toMatchObject({ status: 'ok', foldedBatches: 5, foldedEvents: 11, skippedEvents: 0, channelsProblems: 4 })
+    // an error event makes no aggregate of its own: only the entries and the reservation are counted
+    expect(await aggregates(db)).toEqual(CHANNELS_AGGREGATES)
+    const doc = await problemsOf(db)
+    expect(doc).toMatchObject({ problems: PROBLEMS, dropped: 0, lastFold: report.checkpoint })
+    expect(JSON.stringify(doc)).not.toMatch(/viewer|openid|k0123/)
+  })
+
+  it('skips a stored error it cannot read (unknown API, no errcode) and counts the rest', async () => {
+    const { db } = freshDb()
+    const broken = batch(t, [chError('openChannelsLive', 1416104, t)])
+    ;(broken.events as unknown[]).push({ ...chError('openChannelsLive', 1, t), api: 'getWeRunData' }, { ...chError('openChannelsLive', 1, t), errCode: 'x' })
+    await put(db, [broken])
+    expect(await fold(db, NOW)).toMatchObject({ foldedEvents: 1, skippedEvents: 2, channelsProblems: 1 })
+    expect((await problemsOf(db)).problems).toEqual([{ api: 'openChannelsLive', errCode: 1416104, count: 1, firstSeenMs: t, lastSeenMs: t }])
+  })
+
+  it(`keeps at most ${CHANNELS_PROBLEMS_MAX} problems, dropping the least recently seen and counting what it dropped`, async () => {
+    const { db } = freshDb()
+    const codes = Array.from({ length: CHANNELS_PROBLEMS_MAX + 5 }, (_, i) => 500_000 + i)
+    // one page: code i last seen at t + i, so the five oldest go
+    await put(db, [batch(t, codes.slice(0, 30).map((c, i) => chError('openChannelsLive', c, t + i))), batch(t + 1, codes.slice(30).map((c, i) => chError('openChannelsLive', c, t + 30 + i)))])
+    await fold(db, NOW)
+    const doc = await problemsOf(db)
+    expect(doc.problems).toHaveLength(CHANNELS_PROBLEMS_MAX)
+    expect(doc.dropped).toBe(5)
+    expect(doc.problems[0]).toMatchObject({ errCode: codes.at(-1) })
+    expect(doc.problems.map((p) => p.errCode)).not.toContain(codes[4])
+    expect(doc.problems.map((p) => p.errCode)).toContain(codes[5])
+    // a later report of a kept pair moves it to the front without growing the list
+    await put(db, [batch(NOW, [chError('openChannelsLive', codes[5], NOW)])])
+    await fold(db, NOW + SETTLE_MS)
+    const after = await problemsOf(db)
+    expect(after.problems).toHaveLength(CHANNELS_PROBLEMS_MAX)
+    expect(after.problems[0]).toMatchObject({ errCode: codes[5], count: 2, firstSeenMs: t + 5, lastSeenMs: NOW })
+  })
+
+  it('merges and bounds the same way whatever the order: newest first, ties by API then errcode', () => {
+    const sums = new Map<string, ChannelsProblem>()
+    addProblem(sums, 'openChannelsLive', 2, 50)
+    addProblem(sums, 'getChannelsLiveInfo', 2, 50)
+    addProblem(sums, 'getChannelsLiveInfo', 1, 70)
+    addProblem(sums, 'getChannelsLiveInfo', 1, 10)
+    const stored: ChannelsProblem[] = [{ api: 'getChannelsLiveInfo', errCode: 1, count: 4, firstSeenMs: 5, lastSeenMs: 20 }]
+    expect(mergeProblems(stored, sums, 2)).toEqual({
+      problems: [
+        { api: 'getChannelsLiveInfo', errCode: 1, count: 6, firstSeenMs: 5, lastSeenMs: 70 },
+        { api: 'getChannelsLiveInfo', errCode: 2, count: 1, firstSeenMs: 50, lastSeenMs: 50 },
+      ],
+      dropped: 1,
+    })
+  })
+
+  it('for every write point of a clean run, dying there and then running cleanly gives the same aggregates and problems', async () => {
+    const clean = freshDb()
+    await put(clean.db, channelsHistory())
+    const reference = await fold(clean.db, NOW + 200_000, { config: { pageSize: 2 } })
+    expect(reference.status).toBe('ok')
+    const { problems } = await problemsOf(clean.db)
+    expect(problems).toEqual(PROBLEMS)
+    for (const lostReply of [false, true]) {
+      for (let k = 0; k <= reference.writes; k++) {
+        const at = `write ${k + 1}${lostReply ? ' (applied, reply lost)' : ''}`
+        const { db } = freshDb()
+        await put(db, channelsHistory())
+        await fold(dyingAfter(db, k, lostReply), NOW + 200_000, { config: { pageSize: 2 } })
+        expect((await fold(db, NOW + 200_000 + AFTER_LEASE, { config: { pageSize: 2 } })).status, at).toBe('ok')
+        expect(await aggregates(db), at).toEqual(CHANNELS_AGGREGATES)
+        expect((await problemsOf(db)).problems, at).toEqual(PROBLEMS)
+      }
+    }
   })
 })

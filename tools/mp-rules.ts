@@ -44,7 +44,7 @@ const FUNCTION_TYPES: Readonly<Record<string, string>> = {
   figureText: '(key: string, value: number | null): string',
   kindsText: '(kinds: readonly StatsKindCount[]): string',
   roomTable: '(data: { channels: ReadonlyArray<StatsFigures & { channel: string; name: string | null; kinds: readonly StatsKindCount[] }>; days: ReadonlyArray<StatsFigures & { day: string }>; total: StatsFigures; kinds: readonly StatsKindCount[] }): StatsTable',
-  roomsTable: '(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; name: string | null }>; total: StatsFigures }): StatsTable',
+  roomsTable: '(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; kind: "miniProgramLive" | "channelsLive"; name: string | null }>; total: StatsFigures }): StatsTable',
   statsRangeDays: '(from: string, to: string): number',
 }
 

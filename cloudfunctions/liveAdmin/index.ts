@@ -20,6 +20,7 @@ import { BUSY_RETRY, withBusyRetry } from '../../src/admin/busy-retry'
 import { READ_ONLY_ENDPOINTS } from '../../src/admin/actions/endpoints'
 import { notConfiguredTransport, APPSECRET_ENV, API_BASE_ENV } from '../../src/admin/https-config'
 import type { AdminReply } from '../../src/admin/reply'
+import { bundledLiveSetup } from '../../src/setup/live-setup'
 
 // The SDK's typings declare env as a string, but DYNAMIC_CURRENT_ENV (a symbol) is the documented value.
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string })
@@ -50,6 +51,7 @@ export async function main(event: unknown, context: unknown): Promise<AdminReply
     textCheck: createCloudTextCheck(cloud as unknown as CloudTextCheckLike),
     links: createLinkApi(cloud as unknown as CloudLinksLike),
     env: process.env,
+    setup: bundledLiveSetup(),
     nowMs,
     deadlineMs,
   }, actionTable, { onAuditError: (e) => console.error('audit log write failed', e) })

@@ -10,6 +10,7 @@ import type { LinkApi } from '../links/client'
 import type { LiveApi } from '../live/client'
 import type { CacheStore } from '../sync/ports'
 import type { DocDriver } from '../sync/driver'
+import type { LiveSetup } from '../setup/live-setup'
 
 /** Who may run an action: anyone (even anonymous), an admin (owners are admins too), or an owner only. */
 export type Who = 'anyone' | 'admin' | 'owner'
@@ -68,6 +69,8 @@ export interface AdminPorts {
   links: LinkApi | null
   /** Function environment variables (LIVE_OWNER_OPENIDS, the AppSecret for the HTTPS-only endpoints…). */
   env: Readonly<Record<string, string | undefined>>
+  /** The merchant's Live setup the function was built with (live.config.json; the entry passes bundledLiveSetup()). */
+  setup: LiveSetup
   nowMs(): number
   /** Wall-clock ms at which the platform stops this run; work that would pass it is left for the next call. */
   deadlineMs: number

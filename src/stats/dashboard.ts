@@ -6,6 +6,7 @@
  */
 import { BUILTIN_CHANNELS, ENTRY_KINDS, type EntryKind } from './channels'
 import { COUNTERS, COUNTER_NAMES, DERIVED, DERIVED_NAMES, type Counter, type Derived } from './metrics'
+import type { LiveKind } from '../setup/live-setup'
 
 /** Days one read or export may span: a quarter, so a read stays within the function's time and read bounds. */
 export const STATS_RANGE_DAYS_MAX = 92
@@ -143,7 +144,8 @@ export interface StatsTable {
 const FIGURE_HEADER = STATS_COLUMNS.map((c) => c.zh)
 
 export interface RoomsTableInput {
-  rooms: ReadonlyArray<StatsFigures & { roomId: number; name: string | null }>
+  /** `kind` channelsLive: the merchant's Channels live, which has no room id (its row's id cell is "—"). */
+  rooms: ReadonlyArray<StatsFigures & { roomId: number; kind: LiveKind; name: string | null }>
   total: StatsFigures
 }
 
@@ -152,7 +154,7 @@ export function roomsTable(data: RoomsTableInput): StatsTable {
   return {
     header: ['房间号', '直播间', ...FIGURE_HEADER],
     rows: [
-      ...data.rooms.map((r) => ({ group: 'room', key: String(r.roomId), cells: [String(r.roomId), r.name ?? '', ...figureCells(r)] })),
+      ...data.rooms.map((r) => ({ group: 'room', key: String(r.roomId), cells: [r.kind === 'channelsLive' ? '—' : String(r.roomId), r.name ?? '', ...figureCells(r)] })),
       { group: 'total', key: 'total', cells: ['合计', '', ...figureCells(data.total)] },
     ],
   }

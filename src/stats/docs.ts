@@ -19,6 +19,8 @@ export const STATS_COLLECTIONS = {
   state: 'live_stats_state',
   /** The merchant's channels per room, with their QR codes and links. */
   channels: 'live_channels',
+  /** Problems viewers' devices met with the Channels client APIs, per API and errcode (src/stats/problems.ts). */
+  problems: 'live_stats_problems',
 } as const
 
 const hash = (text: string, hexChars: number): string => createHash('sha256').update(text).digest('hex').slice(0, hexChars)

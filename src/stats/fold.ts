@@ -19,6 +19,8 @@ import { LEASE_MARGIN_MS } from '../sync/lease'
 import { CHANNEL_TOKEN_RE, ENTRY_KINDS, type EntryKind } from './channels'
 import { dailyDocId, isChannelsEvent, roomKeyOf, seqKeyOf, STATS_COLLECTIONS, type DailyStatsDoc, type StatsBatchDoc, type StoredEvent } from './docs'
 import { EVENT_SCHEMAS, TRACK_TIMEOUT_S } from './events'
+import { addProblem, applyProblems, type ChannelsProblem } from './problems'
+import { CHANNELS_APIS } from '../channels/client-api'
 import { COUNTER_NAMES, countsOfEvent, countsOfOrder, type Counts, type KindCounts, zeroCounts } from './metrics'
 
 const C = STATS_COLLECTIONS
@@ -108,6 +110,8 @@ export interface FoldReport {
   aggregatesWritten: number
   /** Aggregates a redo found already holding the range. */
   aggregatesAlreadyApplied: number
+  /** Channels API problems the devices reported, added to `live_stats_problems` (src/stats/problems.ts). */
+  channelsProblems: number
   removed: number
   /** Database requests: reads (find, count) and writes (insert, set, update, remove). */
   reads: number
@@ -161,11 +165,16 @@ function unreadable(e: unknown): string | null {
   if (ev.kind === 'order' && !(typeof ev.amountFen === 'number' && Number.isSafeInteger(ev.amountFen) && ev.amountFen > 0)) return 'no amount'
   if (ev.kind === 'replay' && !(typeof ev.seconds === 'number' && Number.isFinite(ev.seconds) && ev.seconds >= 0)) return 'no seconds'
   if (ev.kind === 'enter' && ev.entryKind !== undefined && !(typeof ev.entryKind === 'string' && Object.hasOwn(ENTRY_KINDS, ev.entryKind))) return 'unknown entry kind'
+  if (ev.kind === 'channels_error') {
+    if (!(CHANNELS_APIS as readonly unknown[]).includes(ev.api) || !Number.isSafeInteger(ev.errCode)) return 'no api or errcode'
+    if (!(typeof ev.atMs === 'number' && Number.isSafeInteger(ev.atMs) && ev.atMs > 0)) return 'no time'
+  }
   return null
 }
 
-/** Adds one stored event to its aggregate's sum. */
-function addEvent(sums: Map<string, AggregateSum>, e: StoredEvent): void {
+/** Adds one stored event to its aggregate's sum, or (a Channels API error, which counts nothing) to the problems. */
+function addEvent(sums: Map<string, AggregateSum>, problems: Map<string, ChannelsProblem>, e: StoredEvent): void {
+  if (e.kind === 'channels_error') return addProblem(problems, e.api, e.errCode, e.atMs)
   const roomId = roomKeyOf(e)
   const id = dailyDocId(e.day, roomId, e.channel)
   let sum = sums.get(id)
@@ -178,9 +187,10 @@ function addEvent(sums: Map<string, AggregateSum>, e: StoredEvent): void {
   }
 }
 
-/** Sums batches into aggregates: the one arithmetic the fold, its tests and the benchmark's full rescan share. */
-export function sumBatches(batches: readonly RawDoc[]): { sums: Map<string, AggregateSum>; events: number; skipped: number } {
+/** Sums batches into aggregates and problems: the one arithmetic the fold, its tests and the benchmark's full rescan share. */
+export function sumBatches(batches: readonly RawDoc[]): { sums: Map<string, AggregateSum>; problems: Map<string, ChannelsProblem>; events: number; skipped: number } {
   const sums = new Map<string, AggregateSum>()
+  const problems = new Map<string, ChannelsProblem>()
   let events = 0
   let skipped = 0
   for (const b of batches) {
@@ -191,11 +201,11 @@ export function sumBatches(batches: readonly RawDoc[]): { sums: Map<string, Aggr
         skipped++
         continue
       }
-      addEvent(sums, e as StoredEvent)
+      addEvent(sums, problems, e as StoredEvent)
       events++
     }
   }
-  return { sums, events, skipped }
+  return { sums, problems, events, skipped }
 }
 
 /** The aggregate document a sum creates when its (day, room, channel) has none yet. */
@@ -244,6 +254,7 @@ export function emptyFoldReport(): FoldReport {
     skippedEvents: 0,
     aggregatesWritten: 0,
     aggregatesAlreadyApplied: 0,
+    channelsProblems: 0,
     removed: 0,
     reads: 0,
     writes: 0,
@@ -286,7 +297,7 @@ export async function runFold(input: FoldInput): Promise<FoldReport> {
 
   /** Applies one range's sums; on a redo, aggregates already holding it are found first and left alone. */
   const applyRange = async (range: FoldRange, batches: RawDoc[], redo: boolean) => {
-    const { sums, events, skipped } = sumBatches(batches)
+    const { sums, problems, events, skipped } = sumBatches(batches)
     const foldId = range.to
     if (!redo) await saveState({ pending: range })
     let done = new Set<string>()
@@ -297,6 +308,11 @@ export async function runFold(input: FoldInput): Promise<FoldReport> {
       if (timeLeft() <= 0) throw new OutOfTime()
       if (await applySum(db, sum, foldId, nowMs)) report.aggregatesWritten++
       else report.aggregatesAlreadyApplied++
+    }
+    if (problems.size) {
+      if (timeLeft() <= 0) throw new OutOfTime()
+      // Guarded by its own lastFold, like an aggregate: a redo that finds the range there adds nothing.
+      if (await applyProblems(db, problems, foldId, nowMs)) for (const p of problems.values()) report.channelsProblems += p.count
     }
     // Batches stamped in the same millisecond as the range's last one may follow it: only the millisecond before is whole.
     foldedThroughMs = Math.max(foldedThroughMs, atOfSeqKey(range.to) - 1)

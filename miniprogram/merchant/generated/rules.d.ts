@@ -61,6 +61,6 @@ export declare function kindsText(kinds: readonly StatsKindCount[]): string
 export declare function latestRoomStart(nowSeconds: number): number
 export declare function parseCsv(text: string, maxRecords: number): { ok: true; records: string[][] } | { ok: false; problem: { line: number; zh: string; en: string } }
 export declare function roomTable(data: { channels: ReadonlyArray<StatsFigures & { channel: string; name: string | null; kinds: readonly StatsKindCount[] }>; days: ReadonlyArray<StatsFigures & { day: string }>; total: StatsFigures; kinds: readonly StatsKindCount[] }): StatsTable
-export declare function roomsTable(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; name: string | null }>; total: StatsFigures }): StatsTable
+export declare function roomsTable(data: { rooms: ReadonlyArray<StatsFigures & { roomId: number; kind: "miniProgramLive" | "channelsLive"; name: string | null }>; total: StatsFigures }): StatsTable
 export declare function statsRangeDays(from: string, to: string): number
 export declare function textWidth(s: string): number

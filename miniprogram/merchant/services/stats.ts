@@ -20,12 +20,13 @@ interface ReadBound {
 }
 
 export interface RoomsStats extends ReadBound {
-  rooms: Array<StatsFigures & { roomId: number; name: string | null }>
+  /** `kind` channelsLive: the merchant's Channels live (roomId 0, it has no Live room). */
+  rooms: Array<StatsFigures & { roomId: number; kind: 'miniProgramLive' | 'channelsLive'; name: string | null }>
   total: StatsFigures
 }
 
 export interface RoomStats extends ReadBound {
-  room: { roomId: number; name: string | null }
+  room: { roomId: number; kind: 'miniProgramLive' | 'channelsLive'; name: string | null }
   total: StatsFigures
   kinds: StatsKindCount[]
   days: Array<StatsFigures & { day: string }>

@@ -14,6 +14,7 @@ import { goodsActions } from './goods'
 import { statsActions } from './stats'
 import { orderActions } from './orders'
 import { linkActions } from './links'
+import { channelsActions } from './channels'
 
 export const actionTable: ActionTable = {
   ...endpointActions,
@@ -26,5 +27,6 @@ export const actionTable: ActionTable = {
   ...statsActions,
   ...orderActions,
   ...linkActions,
+  ...channelsActions,
   ...createBatchActions(() => actionTable),
 }

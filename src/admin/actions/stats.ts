@@ -22,7 +22,8 @@ import {
   type StatsFigures,
   type StatsTable,
 } from '../../stats/dashboard'
-import { STATS_COLLECTIONS, type DailyStatsDoc } from '../../stats/docs'
+import { CHANNELS_ROOM_ID, STATS_COLLECTIONS, type DailyStatsDoc } from '../../stats/docs'
+import { LIVE_KIND_NAMES, type LiveKind } from '../../setup/live-setup'
 import { COUNTER_NAMES, addCounts, derive, zeroCounts, type Counts } from '../../stats/metrics'
 import { cond, type DocDriver, type RawDoc, type Where } from '../../sync/driver'
 import { writeCsv } from '../batch/csv'
@@ -37,9 +38,22 @@ function rangeCheck(p: { from: string; to: string }, ctx: z.core.$RefinementCtx<
   if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.en, params: { zh: problem.zh }, input: p })
 }
 
+/** A Live room's id, or CHANNELS_ROOM_ID for the merchant's Channels live (its events have no room). */
+const statsRoomId = z.union([s.roomId, z.literal(CHANNELS_ROOM_ID)])
 const rangeParams = z.object({ from: day, to: day }).check(z.superRefine(rangeCheck))
-const roomParams = z.object({ roomId: s.roomId, from: day, to: day }).check(z.superRefine(rangeCheck))
-const exportParams = z.object({ roomId: z.optional(s.roomId), from: day, to: day }).check(z.superRefine(rangeCheck))
+const roomParams = z.object({ roomId: statsRoomId, from: day, to: day }).check(z.superRefine(rangeCheck))
+const exportParams = z.object({ roomId: z.optional(statsRoomId), from: day, to: day }).check(z.superRefine(rangeCheck))
+
+/** Which kind of Live a row of the statistics is, and its name when the room cache cannot give one. */
+function roomKind(roomId: number): LiveKind {
+  return roomId === CHANNELS_ROOM_ID ? 'channelsLive' : 'miniProgramLive'
+}
+/** Names per row: the room cache's for Live rooms (null when it does not know one), the kind's own for Channels live. */
+async function roomNames(ctx: ActionContext, roomIds: number[]): Promise<Map<number, string | null>> {
+  const live = roomIds.filter((id) => id !== CHANNELS_ROOM_ID)
+  const cached = live.length ? await ctx.ports.cache.getRooms(live) : new Map<number, { name: string }>()
+  return new Map(roomIds.map((id) => [id, id === CHANNELS_ROOM_ID ? LIVE_KIND_NAMES.channelsLive.zh : (cached.get(id)?.name ?? null)]))
+}
 
 // ---------- reading the aggregates ----------
 
@@ -79,7 +93,7 @@ interface DailyRead {
  * STATS_READ_DOCS_MAX; a day read only in part is then dropped whole, so every figure covers whole days up to
  * `through` and the reply says it stopped there.
  */
-async function readDaily(db: DocDriver, where: Where, from: string, to: string): Promise<DailyRead> {
+export async function readDaily(db: DocDriver, where: Where, from: string, to: string): Promise<DailyRead> {
   const out: RawDoc[] = []
   // every id of a day on or after `from` sorts after this prefix, and none before it does
   let cursor = `d-${from}`
@@ -125,15 +139,15 @@ async function roomsOver(ctx: ActionContext, from: string, to: string) {
     addCounts(perRoom.get(d.roomId) ?? perRoom.set(d.roomId, zeroCounts()).get(d.roomId)!, d.counts)
     addCounts(total, d.counts)
   }
-  const names = await ctx.ports.cache.getRooms([...perRoom.keys()])
-  const rooms = [...perRoom].map(([roomId, c]) => ({ roomId, name: names.get(roomId)?.name ?? null, ...figures(c) })).sort(byEnteredThenKey((r) => r.roomId))
+  const names = await roomNames(ctx, [...perRoom.keys()])
+  const rooms = [...perRoom].map(([roomId, c]) => ({ roomId, kind: roomKind(roomId), name: names.get(roomId) ?? null, ...figures(c) })).sort(byEnteredThenKey((r) => r.roomId))
   return { from, to, through: read.through, truncated: read.truncated, docsRead: read.docsRead, rooms, total: figures(total) }
 }
 
 async function roomOver(ctx: ActionContext, roomId: number, from: string, to: string) {
   const read = await readDaily(ctx.ports.docs, { roomId }, from, to)
   const [names, channelDocs] = await Promise.all([
-    ctx.ports.cache.getRooms([roomId]),
+    roomNames(ctx, [roomId]),
     ctx.ports.docs.find(STATS_COLLECTIONS.channels, { roomId }, { limit: CHANNELS_PER_ROOM_MAX, fields: ['code', 'name'] }),
   ])
   const merchantNames = new Map(channelDocs.flatMap((c) => (typeof c.code === 'string' && typeof c.name === 'string' ? [[c.code, c.name] as const] : [])))
@@ -166,7 +180,7 @@ async function roomOver(ctx: ActionContext, roomId: number, from: string, to: st
     through: read.through,
     truncated: read.truncated,
     docsRead: read.docsRead,
-    room: { roomId, name: names.get(roomId)?.name ?? null },
+    room: { roomId, kind: roomKind(roomId), name: names.get(roomId) ?? null },
     total: figures(total),
     kinds: kindList(kinds),
     days,
@@ -200,7 +214,7 @@ export const statsActions: Readonly<Record<string, ActionDef>> = {
     mutates: false,
     summary: { zh: `统计：日期范围内各直播间的数据与合计（北京时间，最长 ${STATS_RANGE_DAYS_MAX} 天）`, en: `Statistics: every room's figures over a date range, and their total (Beijing days, at most ${STATS_RANGE_DAYS_MAX})` },
     params: rangeParams,
-    reply: `{from, to, through: string | null, truncated: boolean, docsRead, rooms: ({roomId, name: string | null} & Figures)[] (most entries first), total: Figures}; Figures = ${FIGURES_REPLY}; ${READ_NOTE}`,
+    reply: `{from, to, through: string | null, truncated: boolean, docsRead, rooms: ({roomId, kind: 'miniProgramLive' | 'channelsLive', name: string | null} & Figures)[] (most entries first; the Channels live row is roomId ${CHANNELS_ROOM_ID}, named "${LIVE_KIND_NAMES.channelsLive.zh}"), total: Figures}; Figures = ${FIGURES_REPLY}; ${READ_NOTE}`,
     calls: [],
     run: async (ctx, p) => roomsOver(ctx, p.from, p.to),
   }),
@@ -209,9 +223,12 @@ export const statsActions: Readonly<Record<string, ActionDef>> = {
     name: 'statsRoom',
     who: 'admin',
     mutates: false,
-    summary: { zh: '统计：一个直播间在日期范围内按天、按渠道的数据，进入方式与合计', en: "Statistics: one room over a date range, by day and by channel, with entry kinds and the total" },
+    summary: {
+      zh: `统计：一个直播间（roomId ${CHANNELS_ROOM_ID} 为${LIVE_KIND_NAMES.channelsLive.zh}）在日期范围内按天、按渠道的数据，进入方式与合计`,
+      en: `Statistics: one room (roomId ${CHANNELS_ROOM_ID}: ${LIVE_KIND_NAMES.channelsLive.en}) over a date range, by day and by channel, with entry kinds and the total`,
+    },
     params: roomParams,
-    reply: `{from, to, through, truncated, docsRead, room: {roomId, name: string | null}, total: Figures, kinds: {kind, entered}[], days: ({day} & Figures)[] (every day to through), channels: ({channel, name: string | null (the merchant's name for a channel code), builtin: boolean, kinds} & Figures)[]}; ${READ_NOTE}`,
+    reply: `{from, to, through, truncated, docsRead, room: {roomId, kind, name: string | null}, total: Figures, kinds: {kind, entered}[], days: ({day} & Figures)[] (every day to through), channels: ({channel, name: string | null (the merchant's name for a channel code), builtin: boolean, kinds} & Figures)[]}; ${READ_NOTE}`,
     calls: [],
     run: async (ctx, p) => roomOver(ctx, p.roomId, p.from, p.to),
   }),
