@@ -103,7 +103,7 @@ describe('statsRooms', () => {
 describe('statsRoom', () => {
   it('splits one room by day (every day, zeros included) and by channel with the merchant’s names and entry kinds', async () => {
     const d = await dataOf('statsRoom', { roomId: 101, ...RANGE })
-    expect(d.room).toEqual({ roomId: 101, name: TRICKY_NAME })
+    expect(d.room).toEqual({ roomId: 101, kind: 'miniProgramLive', name: TRICKY_NAME })
     expect(d.days.map((x: { day: string }) => x.day)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03'])
     expect(d.days[0].counts).toMatchObject({ reached: 120, entered: 30, orders: 3, gmvFen: 29900 })
     expect(d.days[0].derived.entryRate).toBe(0.25)
