@@ -7,19 +7,19 @@ import { expiryText, type Range } from './stats-view'
 import { copyLink, exportStats, forwardExport, type ExportLink } from '../services/stats'
 
 interface ExportingPage {
-  data: { exporting: boolean; range: Range; rangeErrors: { from: string; to: string }; link: ExportLink | null; roomId?: number }
+  data: { exporting: boolean; range: Range; rangeErrors: { from: string; to: string }; link: ExportLink | null; roomId?: number | null }
   setData(data: Record<string, unknown>): void
 }
 
-/** `perRoom`: the page exports one room (its `data.roomId`) and exports nothing until it has one. */
+/** `perRoom`: the page exports one room (its `data.roomId`, 0 for the Channels live) and exports nothing until it has one. */
 export function exportPageMethods(perRoom: boolean) {
   return {
     async onExport(this: ExportingPage): Promise<void> {
       const { exporting, rangeErrors, range, roomId } = this.data
-      if (exporting || rangeErrors.from || rangeErrors.to || (perRoom && !roomId)) return
+      if (exporting || rangeErrors.from || rangeErrors.to || (perRoom && (roomId === undefined || roomId === null))) return
       this.setData({ exporting: true, exportError: '', link: null, linkExpiry: '' })
       try {
-        const link = await exportStats(range, perRoom ? roomId : undefined)
+        const link = await exportStats(range, perRoom ? (roomId ?? undefined) : undefined)
         this.setData({ link, linkExpiry: expiryText(link.expiresAt) })
       } catch (e) {
         this.setData({ exportError: errorText(e) })

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '../../../src/admin/batch/csv'
 import { shanghaiDay } from '../../../src/live/day'
 import { addDays } from '../../../src/stats/dashboard'
-import { STATS_COLLECTIONS, channelDocId, dailyDocId } from '../../../src/stats/docs'
+import { CHANNELS_ROOM_ID, STATS_COLLECTIONS, channelDocId, dailyDocId } from '../../../src/stats/docs'
+import { LIVE_KIND_NAMES } from '../../../src/setup/live-setup'
 import { zeroCounts, type Counts } from '../../../src/stats/metrics'
 import { OWNER, installMerchantWx, loadMerchantPage, settle, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
 
@@ -112,4 +113,22 @@ describe('stats-room page', () => {
     expect(p.data.loadError).toContain('没有指定直播间')
     expect(p.data.funnel.series).toEqual([])
   })
+
+  it('shows the Channels live (room 0) under its name without a room number, and exports it', async () => {
+    env.admin.emu.engine.insert(STATS_COLLECTIONS.daily, [
+      { ...daily(TO, 'home', { entered: 6, subscribed: 3 }, { other: 6 }), _id: dailyDocId(TO, CHANNELS_ROOM_ID, 'home'), roomId: CHANNELS_ROOM_ID },
+    ])
+    const p = await open({ roomId: String(CHANNELS_ROOM_ID), from: FROM, to: TO })
+    expect(p.data.loadError).toBe('')
+    const title = text(p.querySelector('.room-title')!)
+    expect(title).toContain(LIVE_KIND_NAMES.channelsLive.zh)
+    expect(title).not.toContain('房间号')
+    expect(env.wx.setNavigationBarTitle).toHaveBeenCalledWith({ title: LIVE_KIND_NAMES.channelsLive.zh })
+    expect(rendered(p, '.channel-row').map((r) => r[0])).toEqual(['首页列表'])
+    await p.instance.onExport()
+    await until(() => expect(p.data.exporting).toBe(false))
+    expect(p.data.exportError).toBe('')
+    expect(p.data.link.cloudPath).toMatch(new RegExp(`/room-${CHANNELS_ROOM_ID}-\\d+\\.csv$`))
+  })
 })
+

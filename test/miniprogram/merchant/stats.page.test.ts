@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '../../../src/admin/batch/csv'
 import { shanghaiDay } from '../../../src/live/day'
 import { addDays } from '../../../src/stats/dashboard'
-import { STATS_COLLECTIONS, dailyDocId } from '../../../src/stats/docs'
+import { CHANNELS_ROOM_ID, STATS_COLLECTIONS, dailyDocId } from '../../../src/stats/docs'
+import { LIVE_KIND_NAMES } from '../../../src/setup/live-setup'
 import { zeroCounts, type Counts } from '../../../src/stats/metrics'
 import { OWNER, installMerchantWx, loadMerchantPage, settle, startMerchantEnv, text, until, type MerchantEnv, type SimNode } from '../merchant-harness'
 
@@ -119,4 +120,18 @@ describe('stats page', () => {
     expect(env.wx.downloadFile).toHaveBeenCalledWith(expect.objectContaining({ url: link.url }))
     expect(env.wx.shareFileMessage).toHaveBeenCalledWith(expect.objectContaining({ fileName: expect.stringMatching(/^rooms-\d+\.csv$/) }))
   })
+
+  it('shows the Channels live as its own row, named and without a room number, which opens like a room', async () => {
+    env.admin.emu.engine.insert(STATS_COLLECTIONS.daily, [daily(TODAY, CHANNELS_ROOM_ID, 'home', { entered: 7, subscribed: 2 })])
+    const p = await open()
+    const row = rendered(p, '.room-row').find((r) => r[1] === LIVE_KIND_NAMES.channelsLive.zh)
+    expect(row?.[0]).toBe('—')
+    const [header] = rendered(p, '.th')
+    expect(row?.[header.indexOf('进入直播间')]).toBe('7')
+    // the row's key is the room id liveAdmin answered, and the page opens it as it would a room's
+    expect(p.data.rows.map((r: { key: string }) => r.key)).toContain(String(CHANNELS_ROOM_ID))
+    p.instance.onOpenRoom({ currentTarget: { dataset: { room: String(CHANNELS_ROOM_ID) } } })
+    expect(env.wx.navigateTo).toHaveBeenCalledWith({ url: `/merchant/pages/stats-room/index?roomId=${CHANNELS_ROOM_ID}&from=${p.data.range.from}&to=${TODAY}` })
+  })
 })
+

@@ -2,13 +2,12 @@
  * One room's statistics over a date range: the funnel (reached → entered → goods clicks → orders) drawn by the chart
  * component with subscriptions and shares beside it, both per-thousand readings, replay watch time, the channel
  * table with how each channel's entries came, the daily trend as a chart and a table, and the room's CSV export.
- * Opened from the stats page with `?roomId=&from=&to=`.
+ * Opened from the stats page with `?roomId=&from=&to=` (roomId 0: the Channels live, which liveAdmin names).
  */
 import * as rules from '../../generated/rules'
 import { GATE_CHECKING, openGate } from '../../utils/gate'
 import { errorText } from '../../utils/errors'
 import { exportPageMethods } from '../../utils/stats-export'
-import { roomIdFrom } from '../../utils/console-view'
 import {
   RANGE_KEY,
   coverNote,
@@ -32,11 +31,19 @@ import { roomStats, type ExportLink } from '../../services/stats'
 const EMPTY_FUNNEL: FunnelChart = { series: [] }
 const EMPTY_TREND: LineChart = { categories: [], series: [] }
 
+/** The query's room: a Live room id, or 0 for the Channels live row (liveAdmin checks which it takes); null if none. */
+function statsRoomIdFrom(query: Record<string, string | undefined> | undefined): number | null {
+  const raw = query?.roomId ?? ''
+  return /^(0|[1-9]\d{0,9})$/.test(raw) ? Number(raw) : null
+}
+
 Component({
   data: {
     ...GATE_CHECKING,
-    roomId: 0,
+    roomId: null as number | null,
     roomName: '',
+    /** The Channels live (no room number to show). */
+    channelsLive: false,
     range: { from: '', to: '' } as Range,
     rangeErrors: { from: '', to: '' },
     today: '',
@@ -66,7 +73,7 @@ Component({
     async onLoad(query: Record<string, string | undefined>) {
       const nowMs = Date.now()
       const fromQuery = query?.from !== undefined ? { from: query.from, to: query.to } : null
-      this.setData({ roomId: roomIdFrom(query) ?? 0, range: rangeOr(fromQuery ?? wx.getStorageSync(RANGE_KEY), nowMs), today: shanghaiToday(nowMs) })
+      this.setData({ roomId: statsRoomIdFrom(query), range: rangeOr(fromQuery ?? wx.getStorageSync(RANGE_KEY), nowMs), today: shanghaiToday(nowMs) })
       await this.open(false)
     },
     onRetry() {
@@ -79,7 +86,7 @@ Component({
     async open(fresh: boolean) {
       const me = await openGate(this, 'admin', fresh)
       if (!me) return
-      if (!this.data.roomId) {
+      if (this.data.roomId === null) {
         this.setData({ loadError: '没有指定直播间：请从「数据统计」页点按一个直播间打开。' })
         return
       }
@@ -88,7 +95,7 @@ Component({
 
     async reload() {
       const { roomId, range } = this.data
-      if (!roomId || rules.checkStatsRange(range.from, range.to) !== null) return
+      if (roomId === null || rules.checkStatsRange(range.from, range.to) !== null) return
       this.setData({ loading: true, loadError: '' })
       try {
         const data = await roomStats(roomId, range)
@@ -96,6 +103,7 @@ Component({
         wx.setNavigationBarTitle({ title: data.room.name ?? `直播间 ${roomId}` })
         this.setData({
           roomName: data.room.name ?? '',
+          channelsLive: data.room.kind === 'channelsLive',
           note: coverNote(data),
           ...view,
           kindsText: rules.kindsText(data.kinds),

@@ -63,8 +63,9 @@ Component({
     },
 
     onOpenRoom(e: WechatMiniprogram.BaseEvent) {
+      // a row's key is its room id as liveAdmin answered it: 0 is the Channels live row, which opens like a room
       const roomId = String(e.currentTarget.dataset.room ?? '')
-      if (!/^[1-9]\d*$/.test(roomId)) return
+      if (!/^(0|[1-9]\d*)$/.test(roomId)) return
       const { from, to } = this.data.range
       wx.navigateTo({ url: `/merchant/pages/stats-room/index?roomId=${roomId}&from=${from}&to=${to}` })
     },
