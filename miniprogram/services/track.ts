@@ -168,7 +168,7 @@ export function pendingTracking(): Readonly<Kept> {
 }
 
 /** The scene of this visit: what App.onShow recorded, else what WeChat says now. */
-function visitScene(): number | null {
+export function visitScene(): number | null {
   const entry = lastEntry()
   let scene = entry ? entry.scene : 0
   if (!(scene >= 1000 && scene <= 9999)) {

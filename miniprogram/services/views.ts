@@ -194,3 +194,86 @@ export function nextPlayable(segments: SegmentView[], from: number): number {
   for (let i = from + 1; i < segments.length; i++) if (!segments[i].expired && segments[i].mediaUrl !== '') return i
   return -1
 }
+
+/** The Channels live (视频号直播) as one card in a home section; at most one per section. */
+export interface ChannelsCard {
+  /** live: on air; preparing: about to start, no notice; notice: a usable notice; replay / replayPending: the last live ended. */
+  kind: 'live' | 'preparing' | 'notice' | 'replay' | 'replayPending'
+  section: ListedSection
+  title: string
+  nickname: string
+  headUrl: string
+  badgeText: string
+  /** The <channel-live> component shows it (base library 2.29.0); otherwise a card whose tap opens it. */
+  useComponent: boolean
+  feedId: string
+  /** A tap opens the Channels live through wx.openChannelsLive. */
+  opens: boolean
+  noticeId: string
+  startMs: number
+  startText: string
+  countdown: string
+  /** A reserve button: a usable, reservable notice the viewer has not reserved on this device. */
+  canReserve: boolean
+  reserved: boolean
+  /** One line under the title ("回放生成中，稍后再来"), or empty. */
+  note: string
+}
+
+export interface ChannelsCardsInput {
+  live: { feedId: string; description: string; status: string; headUrl: string; nickname: string; replayStatus: string | null } | null
+  notice: { noticeId: string; usable: boolean; startMs: number; headUrl: string; nickname: string; reservable: boolean } | null
+  reserved: boolean
+  useComponent: boolean
+}
+
+/**
+ * Where the Channels live shows on the home page: on air in 正在直播; a usable notice (else "preparing") in 即将开播;
+ * the last live's replay in 精彩回放 when it is ready or being generated. A never-live account, an expired or
+ * never-generated replay, and a replay state the base library does not report show nothing.
+ */
+export function channelsCards(input: ChannelsCardsInput, nowMs: number): Record<ListedSection, ChannelsCard | null> {
+  const { live, notice } = input
+  const base = (kind: ChannelsCard['kind'], section: ListedSection, badgeText: string, from: { headUrl: string; nickname: string }): ChannelsCard => ({
+    kind,
+    section,
+    title: live && live.description ? live.description : `${from.nickname || '视频号'}的直播`,
+    nickname: from.nickname,
+    headUrl: from.headUrl,
+    badgeText,
+    useComponent: false,
+    feedId: live ? live.feedId : '',
+    opens: false,
+    noticeId: '',
+    startMs: NaN,
+    startText: '',
+    countdown: '',
+    canReserve: false,
+    reserved: false,
+    note: '',
+  })
+  const out: Record<ListedSection, ChannelsCard | null> = { live: null, upcoming: null, replay: null }
+  if (live && live.status === 'live') {
+    out.live = { ...base('live', 'live', '视频号直播中', live), useComponent: input.useComponent && live.feedId !== '', opens: true }
+  }
+  if (notice && notice.usable) {
+    const card = base('notice', 'upcoming', '视频号预告', notice)
+    card.title = `${notice.nickname || '视频号'}的直播预告`
+    card.noticeId = notice.noticeId
+    card.startMs = notice.startMs
+    card.startText = `${startWords(notice.startMs, nowMs)} 开播`
+    card.countdown = countdownText(notice.startMs, nowMs)
+    card.reserved = input.reserved
+    card.canReserve = notice.reservable && !input.reserved
+    card.note = input.reserved ? '已预约，开播时微信会提醒你' : ''
+    out.upcoming = card
+  } else if (live && live.status === 'preparing') {
+    out.upcoming = { ...base('preparing', 'upcoming', '即将开播', live), note: '主播正在准备，马上开播' }
+  }
+  if (live && live.status === 'ended' && live.replayStatus === 'ready') {
+    out.replay = { ...base('replay', 'replay', '视频号回放', live), opens: true, note: '点击观看回放' }
+  } else if (live && live.status === 'ended' && live.replayStatus === 'generating') {
+    out.replay = { ...base('replayPending', 'replay', '视频号回放', live), note: '回放生成中，稍后再来' }
+  }
+  return out
+}

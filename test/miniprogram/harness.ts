@@ -11,6 +11,7 @@ import { inject, vi } from 'vitest'
 import { LiveStatus, type LiveStatusName } from '../../src/live/status'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/emulator'
 import { createWxCloud, type WxCloudShim } from '../../emulator/client/wx-cloud'
+import { createWxChannels, type WxChannelsShim } from '../../emulator/client/wx-channels'
 import {
   COLLECTIONS,
   replayDocId,
@@ -49,6 +50,8 @@ export const VIEWER = 'o-viewer-a'
 export interface ViewerEnv {
   emu: Emulator
   cloud: WxCloudShim
+  /** The Channels client APIs and the base library (answered by the emulator's Channels state, `emu.channels`); without it wx has neither. */
+  channels?: WxChannelsShim
   navigateTo: ReturnType<typeof vi.fn>
   redirectTo: ReturnType<typeof vi.fn>
   reLaunch: ReturnType<typeof vi.fn>
@@ -70,6 +73,7 @@ export async function startViewerEnv(options: Partial<EmulatorOptions> = {}): Pr
   return {
     emu,
     cloud,
+    channels: createWxChannels({ url: emu.url, openid: VIEWER }),
     navigateTo: vi.fn(),
     redirectTo: vi.fn(),
     reLaunch: vi.fn(),
@@ -104,11 +108,26 @@ export function installWx(env: ViewerEnv): void {
     getNetworkType: (o: { success: (r: { networkType: string }) => void }) => o.success({ networkType: env.network.type }),
     getStorageSync: (key: string) => env.storage.get(key) ?? '',
     setStorageSync: (key: string, value: unknown) => void env.storage.set(key, value),
+    ...channelsApis(env.channels),
   })
   vi.stubGlobal('requirePlugin', (name: string) => {
     if (name !== 'live-player-plugin') throw new Error(`unexpected plugin ${name}`)
     return env.plugin
   })
+}
+
+/** The Channels part of wx, from the emulator's shim (methods bound, as wx's are plain functions). */
+function channelsApis(shim: WxChannelsShim | undefined): Record<string, unknown> {
+  if (!shim) return {}
+  return {
+    getChannelsLiveInfo: shim.getChannelsLiveInfo.bind(shim),
+    getChannelsLiveNoticeInfo: shim.getChannelsLiveNoticeInfo.bind(shim),
+    reserveChannelsLive: shim.reserveChannelsLive.bind(shim),
+    openChannelsLive: shim.openChannelsLive.bind(shim),
+    canIUse: shim.canIUse.bind(shim),
+    getAppBaseInfo: shim.getAppBaseInfo.bind(shim),
+    getSystemInfoSync: shim.getSystemInfoSync.bind(shim),
+  }
 }
 
 /** wx.createIntersectionObserver as a test drives it: jsdom lays nothing out, so the test says what came into view. */
@@ -341,4 +360,25 @@ export async function spyOnTrack(env: ViewerEnv): Promise<TrackSpy> {
   await tracker.flushTracking()
   batches.length = 0
   return { batches, events: () => batches.flatMap((b) => b.events), flush: () => tracker.flushTracking(), stop: () => spy.mockRestore() }
+}
+
+export interface DeviceLiveSetup {
+  miniProgramLive: boolean
+  channels: { finderUserName: string } | null
+}
+
+/**
+ * Switches the built mini-program's Live setup (generated/live-setup.js's LIVE_SETUP, which the pages read at call
+ * time) for the tests that follow; returns what restores the committed one. One build serves every page test.
+ */
+export function useLiveSetup(setup: DeviceLiveSetup): () => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const live = (require(join(inject('mpOut'), 'generated', 'live-setup.js')) as { LIVE_SETUP: DeviceLiveSetup }).LIVE_SETUP
+  const before = { miniProgramLive: live.miniProgramLive, channels: live.channels }
+  live.miniProgramLive = setup.miniProgramLive
+  live.channels = setup.channels === null ? null : { ...setup.channels }
+  return () => {
+    live.miniProgramLive = before.miniProgramLive
+    live.channels = before.channels
+  }
 }

@@ -1,21 +1,24 @@
 // @vitest-environment jsdom
-/** Home page against the emulator's client channel as a viewer (rules enforced). */
+/** Home page with Mini Program Live only, against the emulator's client channel as a viewer (rules enforced). */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createWxCloud } from '../../emulator/client/wx-cloud'
 import { COLLECTIONS } from '../../src/cache/schema'
 import { goods, installWx, loadPage, recordRequests, room, seedRooms, seedSyncStatus, servingIndex, startViewerEnv, text, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
 import { LiveStatus } from '../../src/live/status'
 import { checkEvent } from '../../src/stats/events'
-import { spyOnTrack } from './harness'
+import { spyOnTrack, useLiveSetup } from './harness'
 
 const HOUR = 3600_000
 let env: ViewerEnv
 let page: SimNode | null = null
+let restoreSetup: () => void
 
 beforeAll(async () => {
   env = await startViewerEnv()
+  restoreSetup = useLiveSetup({ miniProgramLive: true, channels: null })
 })
 afterAll(async () => {
+  restoreSetup()
   await env.stop()
 })
 beforeEach(async () => {
@@ -204,6 +207,7 @@ describe('home page', () => {
     const status = rec.requests.filter((r) => r.collectionName === 'live_sync_status')
     expect(status.map((r) => [r.query, r.limit, servingIndex(r)])).toEqual([[{ _id: 'public' }, 1, '_id_']])
     expect(rec.requests.filter((r) => r.kind === 'db').map((r) => r.collectionName).sort()).toEqual(['live_rooms', 'live_rooms', 'live_rooms', 'live_sync_status'])
+    expect(env.channels!.calls).toEqual([]) // no Channels account: no Channels API asked
   })
 
   it('pull to refresh reloads every section from the first page and stops the spinner', async () => {

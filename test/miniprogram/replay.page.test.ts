@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 /** Replay page: segments in order, expiry shown, expired/missing/broken segments explained, sharing. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { COLLECTIONS } from '../../src/cache/schema'
 import { checkEvent } from '../../src/stats/events'
-import { spyOnTrack, installWx, loadPage, recordRequests, replayDoc, room, seedRooms, servingIndex, startViewerEnv, text, type SimNode, type ViewerEnv } from './harness'
+import { spyOnTrack, installWx, loadPage, recordRequests, replayDoc, room, seedRooms, servingIndex, startViewerEnv, text, until, useLiveSetup, type SimNode, type ViewerEnv } from './harness'
 
 const DAY = 86400_000
 let env: ViewerEnv
@@ -136,5 +136,24 @@ describe('replay page', () => {
     ])
     sent.events().forEach((e, i) => expect(checkEvent(e, i, Date.now())).toMatchObject({ ok: true }))
     sent.stop()
+  })
+
+  it('with Mini Program Live off (an old shared link) says the live is offline with a way home and reads no cache', async () => {
+    const restore = useLiveSetup({ miniProgramLive: false, channels: null })
+    const rec = recordRequests()
+    let p: SimNode
+    try {
+      p = await open(96, [seg(0, Date.now() + DAY)])
+    } finally {
+      rec.stop()
+      restore()
+    }
+    expect(rec.requests).toEqual([])
+    expect(p.data.status).toBe('offline')
+    expect(p.data.currentUrl).toBe('')
+    expect(text(p)).toContain('直播已下线')
+    p.querySelector('.home-link')!.dispatchEvent('tap')
+    const reLaunch = (globalThis as unknown as { wx: { reLaunch: ReturnType<typeof vi.fn> } }).wx.reLaunch
+    await until(() => expect(reLaunch).toHaveBeenCalledWith({ url: '/pages/home/index' }))
   })
 })

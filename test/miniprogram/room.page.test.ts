@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { checkEvent } from '../../src/stats/events'
-import { spyOnTrack, installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, type SimNode, type ViewerEnv } from './harness'
+import { spyOnTrack, installWx, loadPage, recordRequests, room, seedRooms, servingIndex, sleep, startViewerEnv, text, until, useLiveSetup, type SimNode, type ViewerEnv } from './harness'
 import { LiveStatus } from '../../src/live/status'
 
 const HOUR = 3600_000
@@ -166,5 +166,28 @@ describe('room page', () => {
     ])
     sent.events().forEach((e, i) => expect(checkEvent(e, i, Date.now())).toMatchObject({ ok: true }))
     sent.stop()
+  })
+
+  it('with Mini Program Live off (an old shared link) says the live is offline with a way home, reading no cache and never asking the plugin', async () => {
+    seedRooms(env, [room(89, 'live', Date.now() - HOUR)])
+    const restore = useLiveSetup({ miniProgramLive: false, channels: { finderUserName: 'sphTestShop0001' } })
+    const rec = recordRequests()
+    try {
+      const p = await open({ roomId: '89' })
+      await sleep(20)
+      expect(p.data.status).toBe('offline')
+      expect(text(p)).toContain('直播已下线')
+      expect(p.querySelector('#room-89')).toBeUndefined()
+      p.querySelector('.home-link')!.dispatchEvent('tap')
+      await until(() => expect(env.reLaunch).toHaveBeenCalledWith({ url: '/pages/home/index' }))
+      expect(p.instance.onShareAppMessage()).toEqual({ title: '正在直播 · 好物不停', path: '/pages/home/index?channel=share_home' })
+      p.triggerPageLifeTime('show')
+      await sleep(20)
+    } finally {
+      rec.stop()
+      restore()
+    }
+    expect(rec.requests).toEqual([])
+    expect(env.plugin.getLiveStatus).not.toHaveBeenCalled()
   })
 })

@@ -1,17 +1,21 @@
 /**
  * Home: live, upcoming and replay sections as one feed. Each section is one indexed query paged 20 at a time;
  * the feed pages through live first, then upcoming, then replays (infinite scroll). Live and upcoming follow
- * the cache in real time, falling back to polling when the watch fails.
+ * the cache in real time, falling back to polling when the watch fails. The merchant's Channels live (when
+ * live.config.json names an account) heads the section its state belongs in; with Mini Program Live off the page
+ * reads no room cache at all and shows only the Channels live.
  */
 import { PAGE_SIZE } from '../../config'
+import { LIVE_SETUP } from '../../generated/live-setup'
 import { isAdmin, whoAmI } from '../../services/admin'
 import { entryChannel } from '../../services/attribution'
+import { canUseChannelLiveComponent, isReserved, openLive, readChannels, reserve, trackChannelsEnter, type ChannelsState } from '../../services/channels'
 import { isOffline } from '../../services/network'
 import { track, trackEnter } from '../../services/track'
 import { followSection, listSection, reloadSection } from '../../services/rooms'
 import { readSyncStatus, type PublicSyncStatus } from '../../services/sync-status'
 import type { Follower } from '../../services/keep-fresh'
-import { freshnessOf, LISTED_SECTIONS, SECTION_TITLES, type ListedSection, type RoomCard } from '../../services/views'
+import { channelsCards, freshnessOf, LISTED_SECTIONS, SECTION_TITLES, type ChannelsCard, type ListedSection, type RoomCard } from '../../services/views'
 import { countdownText } from '../../utils/format'
 import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, shareHome } from '../../utils/share'
 
@@ -20,6 +24,8 @@ interface SectionState {
   title: string
   rooms: RoomCard[]
   exhausted: boolean
+  /** The Channels live's card in this section, if its state belongs here. */
+  channels: ChannelsCard | null
 }
 
 interface Runtime {
@@ -33,6 +39,9 @@ interface Runtime {
   /** Cards already counted as seen in this visit of the page (`section:roomId`). */
   seen: Set<string>
   observer: WechatMiniprogram.IntersectionObserver | null
+  /** What the device knows of the Channels live; null while it is being read or when there is no account. */
+  channels: ChannelsState | null
+  channelsPending: boolean
 }
 
 const HOME_PATH = 'pages/home/index'
@@ -43,14 +52,16 @@ const runtimes = new WeakMap<object, Runtime>()
 function runtimeOf(page: object): Runtime {
   let rt = runtimes.get(page)
   if (!rt) {
-    rt = { followers: [], ticker: null, busy: false, generation: 0, syncStatus: undefined, seen: new Set(), observer: null }
+    rt = { followers: [], ticker: null, busy: false, generation: 0, syncStatus: undefined, seen: new Set(), observer: null, channels: null, channelsPending: false }
     runtimes.set(page, rt)
   }
   return rt
 }
 
+/** With Mini Program Live off every room section is empty from the start: nothing to query. */
 function emptySections(): SectionState[] {
-  return LISTED_SECTIONS.map((key) => ({ key, title: SECTION_TITLES[key], rooms: [], exhausted: false }))
+  const noRooms = !LIVE_SETUP.miniProgramLive
+  return LISTED_SECTIONS.map((key) => ({ key, title: SECTION_TITLES[key], rooms: [], exhausted: noRooms, channels: null }))
 }
 
 const isListed = (section: unknown): section is ListedSection => LISTED_SECTIONS.includes(section as ListedSection)
@@ -75,6 +86,8 @@ Component({
     allLoaded: false,
     subscribeParams: '',
     merchantEntry: false,
+    /** The Channels account's sph… id, for <channel-live>. */
+    channelsFinder: '',
   },
   lifetimes: {
     detached() {
@@ -95,9 +108,9 @@ Component({
   },
   methods: {
     async onLoad() {
-      this.setData({ subscribeParams: subscribeParams() })
+      this.setData({ subscribeParams: subscribeParams(), channelsFinder: LIVE_SETUP.channels ? LIVE_SETUP.channels.finderUserName : '' })
       const rt = runtimeOf(this)
-      rt.followers = (['live', 'upcoming'] as const).map((key) => followSection(key, () => void this.refreshSection(key)))
+      if (LIVE_SETUP.miniProgramLive) rt.followers = (['live', 'upcoming'] as const).map((key) => followSection(key, () => void this.refreshSection(key)))
       rt.ticker = setInterval(() => this.tickCountdowns(), COUNTDOWN_TICK_MS)
       void this.showMerchantEntry()
       await this.reload()
@@ -120,8 +133,45 @@ Component({
       const rt = runtimeOf(this)
       rt.generation += 1
       rt.busy = false
+      rt.channels = null
+      rt.channelsPending = LIVE_SETUP.channels !== null
       this.setData({ sections: emptySections(), status: 'loading', errorText: '', offline: false, allLoaded: false })
-      await Promise.all([this.loadMore(), this.loadFreshness()])
+      // the freshness banner speaks of the room sync, which does not run without Mini Program Live
+      await Promise.all([this.loadMore(), this.loadChannels(), LIVE_SETUP.miniProgramLive ? this.loadFreshness() : null])
+      this.settleStatus()
+    },
+
+    /** The Channels live's state (kept on the device for a minute), placed in its section. */
+    async loadChannels() {
+      const rt = runtimeOf(this)
+      const account = LIVE_SETUP.channels
+      if (account === null) return
+      const generation = rt.generation
+      let state: ChannelsState = { live: null, notice: null }
+      try {
+        state = await readChannels(account.finderUserName, Date.now())
+      } catch (err) {
+        console.warn('[home] Channels live not read', err) // the viewer simply sees no Channels card
+      }
+      if (generation !== rt.generation) return
+      rt.channels = state
+      rt.channelsPending = false
+      this.showChannels()
+    },
+
+    showChannels() {
+      const state = runtimeOf(this).channels
+      if (state === null) return
+      const cards = channelsCards(
+        { ...state, reserved: state.notice !== null && isReserved(state.notice.noticeId), useComponent: canUseChannelLiveComponent() },
+        Date.now(),
+      )
+      const update: Record<string, ChannelsCard | null> = {}
+      this.data.sections.forEach((s, i) => {
+        update[`sections[${i}].channels`] = cards[s.key]
+      })
+      this.setData(update)
+      this.settleStatus()
     },
 
     /** Next 20 rooms of the feed: the first section that still has more, spilling into the next ones. */
@@ -158,16 +208,19 @@ Component({
       }
     },
 
+    /** Loading until something shows or everything answered; empty only when neither rooms nor Channels have anything. */
     settleStatus() {
+      if (this.data.status === 'error') return
       const sections = this.data.sections
       const allLoaded = sections.every((s) => s.exhausted)
-      const total = sections.reduce((n, s) => n + s.rooms.length, 0)
-      this.setData({ allLoaded, status: total === 0 && allLoaded ? 'empty' : total === 0 ? 'loading' : 'ready' })
+      const shown = sections.reduce((n, s) => n + s.rooms.length + (s.channels && (s.rooms.length > 0 || s.exhausted) ? 1 : 0), 0)
+      const settled = allLoaded && !runtimeOf(this).channelsPending
+      this.setData({ allLoaded, status: shown > 0 ? 'ready' : settled ? 'empty' : 'loading' })
     },
 
     async showLoadError(err: unknown) {
       const offline = await isOffline()
-      const hasRooms = this.data.sections.some((s) => s.rooms.length > 0)
+      const hasRooms = this.data.sections.some((s) => s.rooms.length > 0 || s.channels !== null)
       const text = offline ? '网络不可用，请检查网络后重试' : '加载失败，请稍后重试'
       if (hasRooms) {
         wx.showToast({ title: text, icon: 'none' })
@@ -243,6 +296,35 @@ Component({
       const now = Date.now()
       const rooms = this.data.sections[i].rooms.map((r) => ({ ...r, countdown: r.upcoming ? countdownText(r.startMs, now) : '' }))
       if (rooms.length > 0) this.setData({ [`sections[${i}].rooms`]: rooms })
+      const notice = this.data.sections[i].channels
+      if (notice && notice.kind === 'notice') this.setData({ [`sections[${i}].channels.countdown`]: countdownText(notice.startMs, now) })
+    },
+
+    /** A tap on the Channels card: opens the live or its replay (WeChat asks the viewer to confirm). */
+    async onChannelsOpen(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { section: string }>) {
+      const account = LIVE_SETUP.channels
+      const state = runtimeOf(this).channels
+      const live = state && state.live
+      const card = this.data.sections.find((s) => s.key === e.currentTarget.dataset.section)
+      if (!account || !live || !card || !card.channels || !card.channels.opens) return
+      if ((await openLive(account.finderUserName, live, Date.now())) === 'failed') wx.showToast({ title: '暂时无法打开视频号直播，请稍后再试', icon: 'none' })
+    },
+
+    /** A tap on <channel-live>: WeChat enters the live itself, without a dialog; we only count the entry. */
+    onChannelLiveTap() {
+      const state = runtimeOf(this).channels
+      const live = state && state.live
+      if (live) trackChannelsEnter('component', live.status, live.feedId)
+    },
+
+    async onChannelsReserve() {
+      const state = runtimeOf(this).channels
+      const notice = state && state.notice
+      if (!notice) return
+      const outcome = await reserve(notice.noticeId, Date.now())
+      if (outcome === 'reserved') wx.showToast({ title: '预约成功，开播时会提醒你', icon: 'none' })
+      else if (outcome === null) wx.showToast({ title: '暂时无法预约，请稍后再试', icon: 'none' })
+      this.showChannels()
     },
 
     onRetry() {

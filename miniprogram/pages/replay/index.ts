@@ -2,6 +2,7 @@
  * Replay: plays the segments in order with <video>, says when the replay expires, explains what cannot play, and
  * reports each play with the seconds actually watched (playback time advanced, seeks and pauses left out).
  */
+import { LIVE_SETUP } from '../../generated/live-setup'
 import { REPLAY_SECONDS_MAX } from '../../generated/stats'
 import { entryChannel } from '../../services/attribution'
 import { isOffline } from '../../services/network'
@@ -9,7 +10,7 @@ import { getReplay } from '../../services/replays'
 import { getRoom } from '../../services/rooms'
 import { nextPlayable, type ReplayView } from '../../services/views'
 import { track } from '../../services/track'
-import { shareReplay } from '../../utils/share'
+import { shareHome, shareReplay } from '../../utils/share'
 
 /** A timeupdate step longer than this is a seek, not watching. */
 const WATCH_STEP_MAX_S = 2
@@ -47,7 +48,7 @@ Component({
     roomId: { type: String, value: '' },
   },
   data: {
-    status: 'loading' as 'loading' | 'ready' | 'invalid' | 'error',
+    status: 'loading' as 'loading' | 'ready' | 'invalid' | 'error' | 'offline',
     errorText: '',
     title: '',
     replay: null as ReplayView | null,
@@ -70,6 +71,11 @@ Component({
   },
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
+      // Mini Program Live is off (an old shared link): its replays are not ours to read any more.
+      if (!LIVE_SETUP.miniProgramLive) {
+        this.setData({ status: 'offline' })
+        return
+      }
       const roomId = Number(query && query.roomId)
       if (!Number.isInteger(roomId) || roomId <= 0) {
         this.setData({ status: 'invalid', errorText: `房间号无效：${(query && query.roomId) ?? '（缺少 roomId）'}` })
@@ -179,7 +185,12 @@ Component({
       void this.load()
     },
 
+    onHome() {
+      wx.reLaunch({ url: '/pages/home/index' })
+    },
+
     onShareAppMessage() {
+      if (this.data.status === 'offline') return shareHome()
       const rt = runtimeOf(this)
       if (rt.roomId > 0) track({ kind: 'share', roomId: rt.roomId, channel: entryChannel() })
       return shareReplay({ roomId: rt.roomId, name: rt.name || '直播回放', coverImg: rt.coverImg })

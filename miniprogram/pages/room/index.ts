@@ -4,6 +4,7 @@
  * device's freshness hint) in step with what the plugin says.
  */
 import { LIVE_STATUS_POLL_MS } from '../../config'
+import { LIVE_SETUP } from '../../generated/live-setup'
 import { entryChannel } from '../../services/attribution'
 import { getLiveStatus, liveStatusWaitMs } from '../../services/live-plugin'
 import { isOffline } from '../../services/network'
@@ -11,7 +12,7 @@ import { getRoom, type RoomDetail } from '../../services/rooms'
 import { rememberStatus } from '../../services/status-hints'
 import { track, trackEnter } from '../../services/track'
 import { countdownText } from '../../utils/format'
-import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareRoom } from '../../utils/share'
+import { CustomParamsTooLong, encodeCustomParams, enterRoomUrl, pathWithQuery, shareHome, shareRoom } from '../../utils/share'
 import { LiveStatus, badgeOf, closedRoomText } from '../../utils/status'
 
 const ROOM_PATH = 'pages/room/index'
@@ -48,7 +49,7 @@ Component({
     roomId: { type: String, value: '' },
   },
   data: {
-    status: 'loading' as 'loading' | 'ready' | 'missing' | 'invalid' | 'error',
+    status: 'loading' as 'loading' | 'ready' | 'missing' | 'invalid' | 'error' | 'offline',
     errorText: '',
     room: null as RoomDetail | null,
     subscribeParams: '',
@@ -72,6 +73,11 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       const rt = runtimeOf(this)
+      // Mini Program Live is off (an old shared link): no cache read, no plugin, just the way home.
+      if (!LIVE_SETUP.miniProgramLive) {
+        this.setData({ status: 'offline' })
+        return
+      }
       const clean: Record<string, string> = {}
       for (const key of Object.keys(query || {})) {
         const value = query[key]
@@ -207,7 +213,12 @@ Component({
       track({ kind: 'subscribe', roomId: runtimeOf(this).roomId, channel: entryChannel() })
     },
 
+    onHome() {
+      wx.reLaunch({ url: '/pages/home/index' })
+    },
+
     onShareAppMessage() {
+      if (this.data.status === 'offline') return shareHome()
       const room = this.data.room
       const rt = runtimeOf(this)
       if (rt.roomId > 0) track({ kind: 'share', roomId: rt.roomId, channel: entryChannel() })
