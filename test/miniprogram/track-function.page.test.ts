@@ -7,13 +7,16 @@
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { STATS_COLLECTIONS } from '../../src/stats/docs'
-import { installWx, loadPage, room, seedRooms, startViewerEnv, trackModule, until, VIEWER, type SimNode, type ViewerEnv } from './harness'
+import { installWx, loadPage, room, seedRooms, startViewerEnv, trackModule, until, useLiveSetup, VIEWER, type SimNode, type ViewerEnv } from './harness'
 
 const ROOT = resolve(__dirname, '../..')
 let env: ViewerEnv
 let page: SimNode | null = null
+// the rooms' events only: a Channels account would add its own (home-channels.page.test.ts covers those)
+let restoreSetup: () => void
 
 beforeAll(async () => {
+  restoreSetup = useLiveSetup({ miniProgramLive: true, channels: null })
   env = await startViewerEnv({
     functionsRoot: join(ROOT, 'cloudfunctions'),
     builtRoot: inject('mpAdminBuilt'),
@@ -23,6 +26,7 @@ beforeAll(async () => {
   installWx(env)
 })
 afterAll(async () => {
+  restoreSetup()
   await env.stop()
 })
 afterEach(() => {
