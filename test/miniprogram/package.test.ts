@@ -17,9 +17,12 @@ import { LIVE_PLUGIN, type LiveSetup } from '../../src/setup/live-setup'
 /**
  * The built main package (test build, unminified): the viewer's three pages, the room card, their services and the
  * statistics tracker every page reports to (services/track.ts with generated/stats.ts, which must ship in the main
- * package): 38 files. It was 66,571 bytes before the merchant pages and 69,720 just before the tracker joined.
+ * package), the device's Live setup (generated/live-setup.ts, utils/version.ts) and the merchant's Channels live on
+ * the home page (services/channels.ts, the Channels cards, the room and replay pages' offline state): 41 files.
+ * It was 66,571 bytes before the merchant pages, 69,720 just before the tracker joined and 82,492 before the Live
+ * setup and the Channels live, which every viewer's home page needs and so cannot go to a subpackage.
  */
-const MAIN_BASELINE_BYTES = 82_492
+const MAIN_BASELINE_BYTES = 105_845
 const MAIN_GROWTH_ALLOWED = 0.05
 
 const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`
