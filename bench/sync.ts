@@ -217,7 +217,7 @@ function makeSync(sandbox: LiveSandbox, clock: Clock, mapDb: boolean): System {
     listCalls: 0,
     dbWrites: 0,
     run: async () => {
-      await runSync({ live, store, nowMs: () => clock.nowMs(), budgetMs: 20_000, elapsedMs: () => performance.now() })
+      await runSync({ live, store, liveSetup: { miniProgramLive: true, channels: null }, nowMs: () => clock.nowMs(), budgetMs: 20_000, elapsedMs: () => performance.now() })
     },
     view: () => view,
     replaySegments() {

@@ -18,7 +18,9 @@ import { FORBIDDEN_KEYS, INPUT_LIMITS } from '../src/admin/input'
 import { ADMIN_ERROR_CODES, ERRCODE_CLASS, type AdminErrorCode } from '../src/admin/reply'
 import { ADMIN_COLLECTIONS, OWNER_ENV } from '../src/admin/store'
 import { APPSECRET_ENV } from '../src/admin/https-config'
+import { LIVE_SETUP_FILE } from '../src/setup/live-setup'
 import type { ActionDef, Who } from '../src/admin/types'
+import { needsMiniProgramLive } from '../src/admin/live-gate'
 import { defOf, type CheckDef, type SchemaDef as Def } from '../src/admin/schema-def'
 
 export const ADMIN_API_DOC = path.resolve(__dirname, '../docs/ADMIN-API.md')
@@ -33,6 +35,7 @@ const CODE_MEANING: Readonly<Record<AdminErrorCode, string>> = {
   upstream: 'The platform refused for a reason passed on as is (`errcode` and its sentence), or answered in an undocumented shape.',
   unavailable: 'The platform was busy or did not answer in time (reads were retried a few times); nothing is known to have changed, retry later.',
   not_configured: `Something the deployment must set is missing (\`${APPSECRET_ENV}\` for the HTTPS-only endpoints, the function's \`permissions.openapi\`); \`env\` names the variable when there is one.`,
+  live_off: `The action needs Mini Program Live and \`${LIVE_SETUP_FILE}\` turns it off (\`miniProgramLive: false\`); nothing was sent. \`whoami\` answers the setup the function was built with.`,
 }
 
 /** One line per input limit; typed so that a new limit cannot go undocumented. */
@@ -251,7 +254,7 @@ function actionSection(def: ActionDef): string[] {
     `${def.summary.zh}  `,
     `${def.summary.en}`,
     '',
-    `Who: ${WHO_TEXT[def.who]}. Audited: ${auditedText(def)}.${secret}`,
+    `Who: ${WHO_TEXT[def.who]}. Audited: ${auditedText(def)}.${secret} Needs Mini Program Live: ${needsMiniProgramLive(def) ? 'yes (`live_off` while it is off)' : 'no'}.`,
     '',
     ...paramsSection(def),
     '',
@@ -339,11 +342,19 @@ export function renderAdminReference(table: ActionTable = actionTable): string {
     `Owners only: ${byWho('owner').map((d) => code(d.name)).join(', ') || 'none'}.  `,
     `Admins: every other action (${byWho('admin').length}).`,
     '',
+    '## When Mini Program Live is off',
+    '',
+    `The function is built with the merchant's setup (${code(LIVE_SETUP_FILE)}). With ${code('miniProgramLive: false')}, every action`,
+    'that calls a Live endpoint, and those that act on Live rooms or goods without a call (channel links, batch',
+    'import, the review budget), answers `live_off` after the role check and before its params are checked or',
+    'anything is called; `whoami` answers the setup (`setup`) so pages can show what is on. These keep working:',
+    `${defs.filter((d) => !needsMiniProgramLive(d)).map((d) => code(d.name)).join(', ')}.`,
+    '',
     '## Actions',
     '',
-    '| action | who | audited | summary |',
-    '|---|---|---|---|',
-    ...defs.map((d) => `| [${d.name}](#${d.name.toLowerCase()}) | ${d.who} | ${d.mutates ? 'yes' : d.who === 'anyone' ? 'no' : 'refusals'} | ${cell(d.summary.zh)} / ${cell(d.summary.en)} |`),
+    '| action | who | audited | needs Mini Program Live | summary |',
+    '|---|---|---|---|---|',
+    ...defs.map((d) => `| [${d.name}](#${d.name.toLowerCase()}) | ${d.who} | ${d.mutates ? 'yes' : d.who === 'anyone' ? 'no' : 'refusals'} | ${needsMiniProgramLive(d) ? 'yes' : 'no'} | ${cell(d.summary.zh)} / ${cell(d.summary.en)} |`),
     '',
     ...defs.flatMap(actionSection),
   ]

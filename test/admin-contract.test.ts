@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { setupView } from '../src/admin/live-gate'
+import { readLiveSetup } from '../tools/live-setup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { catalogue } from '../src/live/catalogue'
 import { actionTable } from '../src/admin/actions'
@@ -39,7 +41,8 @@ describe('liveAdmin contract', () => {
   })
 
   it('whoami answers any caller with their openid and roles, anonymous included', async () => {
-    expect(await h.call('whoami', {}, VIEWER)).toEqual({ ok: true, data: { openid: VIEWER, roles: [], ownerEnv: 'LIVE_OWNER_OPENIDS' } })
+    // The setup is live.config.json's, as npm run build bakes it in.
+    expect(await h.call('whoami', {}, VIEWER)).toEqual({ ok: true, data: { openid: VIEWER, roles: [], ownerEnv: 'LIVE_OWNER_OPENIDS', setup: setupView(readLiveSetup()) } })
     expect(await h.call('whoami', {}, OWNER)).toMatchObject({ ok: true, data: { openid: OWNER, roles: ['owner', 'admin'] } })
     expect(await h.call('whoami', undefined, null)).toMatchObject({ ok: true, data: { openid: null, roles: [] } })
   })

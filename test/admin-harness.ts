@@ -9,6 +9,7 @@ import path from 'node:path'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/emulator'
 import { silenceSdkPlatformProbe } from '../emulator/sdk-env'
 import type { AdminReply } from '../src/admin/reply'
+import type { LiveSetup } from '../src/setup/live-setup'
 
 export const OWNER = 'owner-openid-000000000000001'
 export const VIEWER = 'viewer-openid-00000000000001'
@@ -32,16 +33,17 @@ export interface AdminHarness {
 
 /**
  * `env`: liveAdmin's variables besides the owner; `alsoBuild`: other functions the test runs (liveSync);
- * `prebuilt`: functions built already (by a global setup: esbuild cannot run inside jsdom's realm), kept on stop.
+ * `prebuilt`: functions built already (by a global setup: esbuild cannot run inside jsdom's realm), kept on stop;
+ * `liveSetup`: the setup baked into the functions built here (live.config.json's when not given).
  */
 export async function startAdminHarness(
-  opts: Partial<EmulatorOptions> & { env?: Record<string, string>; alsoBuild?: string[]; prebuilt?: string } = {},
+  opts: Partial<EmulatorOptions> & { env?: Record<string, string>; alsoBuild?: string[]; prebuilt?: string; liveSetup?: LiveSetup } = {},
 ): Promise<AdminHarness> {
-  const { env, alsoBuild = [], prebuilt, ...emuOpts } = opts
+  const { env, alsoBuild = [], prebuilt, liveSetup, ...emuOpts } = opts
   const out = prebuilt ?? path.resolve(__dirname, '../node_modules/.cache/emulator', `admin-${randomUUID().slice(0, 8)}`)
   if (!prebuilt) {
     const { buildFunctions } = await import('../tools/build-functions')
-    await buildFunctions({ root: ROOT, names: ['liveAdmin', ...alsoBuild], outRoot: out })
+    await buildFunctions({ root: ROOT, names: ['liveAdmin', ...alsoBuild], outRoot: out, liveSetup })
   }
   const emu = await startEmulator({
     port: 0,

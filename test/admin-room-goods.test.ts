@@ -50,6 +50,7 @@ function syncRun() {
   return runSync({
     live: createLiveApi(createInProcessTransport(h.emu.sandbox)),
     store: createEngineStore(h.emu.engine),
+    liveSetup: { miniProgramLive: true, channels: null },
     nowMs: () => h.emu.clock.nowMs(),
     budgetMs: 20_000,
   })

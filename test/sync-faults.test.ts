@@ -9,7 +9,7 @@ import type { CacheStore } from '../src/sync/ports'
 import { runSync } from '../src/sync/sync'
 import { createLiveApi } from '../src/live/client'
 import { createInProcessTransport } from '../emulator/sandbox/in-process-transport'
-import { type Harness, KilledRun, cacheVsTruth, makeHarness, wrapTransport } from './sync-helpers'
+import { type Harness, KilledRun, MP_LIVE_ON, cacheVsTruth, makeHarness, wrapTransport } from './sync-helpers'
 import { LiveStatus } from '../src/live/status'
 
 const DAY = 86400
@@ -242,7 +242,7 @@ describe('runs that die or overlap', () => {
     })
     h.control.deleteRoom(pastRooms[3])
     h.clock.advance(60)
-    await expect(runSync({ live, store, nowMs: () => h.clock.nowMs(), budgetMs: 20_000 })).rejects.toThrow(KilledRun)
+    await expect(runSync({ live, store, liveSetup: MP_LIVE_ON, nowMs: () => h.clock.nowMs(), budgetMs: 20_000 })).rejects.toThrow(KilledRun)
     // The dead run still holds the lease: the next trigger leaves at once.
     h.clock.advance(20)
     expect((await h.run()).status).toBe('busy')

@@ -13,6 +13,11 @@ import { COLLECTIONS, type RoomDoc, roomDocId, sectionOf } from '../src/cache/sc
 import { createLiveApi, type LiveTransport } from '../src/live/client'
 import { type SyncConfig, type SyncOutcome, runSync } from '../src/sync/sync'
 import type { CacheStore } from '../src/sync/ports'
+import type { LiveSetup } from '../src/setup/live-setup'
+
+/** Setups the sync tests run with: Mini Program Live on (no Channels account), and off. */
+export const MP_LIVE_ON: LiveSetup = { miniProgramLive: true, channels: null }
+export const MP_LIVE_OFF: LiveSetup = { miniProgramLive: false, channels: null }
 
 /**
  * short: rows cut from the end (a harmless short page); shortFront: rows missing from the front (rows lost);
@@ -28,7 +33,7 @@ export interface Harness extends SandboxKit {
   pageFaults: PageFault[]
   /** Live calls seen by the transport (all endpoints). */
   liveCalls: () => number
-  run(opts?: { budgetMs?: number; config?: Partial<SyncConfig>; owner?: string; elapsedMs?: () => number }): Promise<SyncOutcome>
+  run(opts?: { budgetMs?: number; config?: Partial<SyncConfig>; owner?: string; elapsedMs?: () => number; liveSetup?: LiveSetup }): Promise<SyncOutcome>
   rooms(): RoomDoc[]
   /** Creates a room through the control API; times are offsets in seconds from now. */
   room(opts?: { in?: number; hours?: number; replay?: boolean; history?: { event: string; at: number }[]; name?: string; segments?: number }): number
@@ -76,6 +81,7 @@ export function makeHarness(options: SandboxOptions = {}): Harness {
       runSync({
         live,
         store,
+        liveSetup: opts.liveSetup ?? MP_LIVE_ON,
         nowMs: () => kit.clock.nowMs(),
         budgetMs: opts.budgetMs ?? 20_000,
         elapsedMs: opts.elapsedMs,

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { COLLECTIONS, type ReplayDoc, type SyncStatusDoc } from '../src/cache/schema'
 import type { CacheStore } from '../src/sync/ports'
 import { runSync } from '../src/sync/sync'
+import { SYNC_LIVE_OFF } from '../src/setup/live-off'
 import { createLiveApi } from '../src/live/client'
 import { createInProcessTransport } from '../emulator/sandbox/in-process-transport'
-import { type Harness, cacheVsTruth, makeHarness } from './sync-helpers'
+import { type Harness, MP_LIVE_OFF, MP_LIVE_ON, cacheVsTruth, makeHarness } from './sync-helpers'
 
 const DAY = 86400
 
@@ -66,7 +67,7 @@ describe('a full sweep spread over 3-second runs', () => {
     const store: CacheStore = { ...h.store, saveCheckpoint: async (owner, cp, opts) => (opts.release ? h.store.saveCheckpoint(owner, cp, opts) : false) }
     const live = createLiveApi(createInProcessTransport(h.sandbox))
     h.clock.advance(60)
-    const out = await runSync({ live, store, nowMs: () => h.clock.nowMs(), budgetMs: 20_000, config: { fullSweepEveryMs: 0 } })
+    const out = await runSync({ live, store, liveSetup: MP_LIVE_ON, nowMs: () => h.clock.nowMs(), budgetMs: 20_000, config: { fullSweepEveryMs: 0 } })
     expect(out.roomsDeleted).toBe(0)
     expect(h.rooms().find((d) => d.roomId === ids[5])?.deleted).toBe(false)
     h.clock.advance(60)
@@ -145,6 +146,50 @@ describe('goods audit under a 3-second timeout', () => {
     }
     const rows = h.engine.find(COLLECTIONS.goods, {}, { limit: 200 }) as unknown as { goodsId: number; auditStatus: number }[]
     expect(rows.filter((r) => r.auditStatus === 2).map((r) => r.goodsId).sort((x, y) => x - y)).toEqual(ids.slice(90))
+  })
+})
+
+describe('with Mini Program Live off', () => {
+  it('calls no Live API, takes no lease, and says why in the public status until Live is on again', async () => {
+    const h = makeHarness()
+    pastRooms(h, 5)
+    h.room({ in: 3600 })
+    await h.run({ liveSetup: MP_LIVE_ON })
+    const synced = status(h)
+    expect(synced.liveOff).toBeNull()
+    const callsBefore = h.liveCalls()
+    const stateBefore = h.engine.find(COLLECTIONS.syncState, {}, { limit: 1000 })
+    const ledgerBefore = h.engine.find(COLLECTIONS.apiLedger, {}, { limit: 100 })
+
+    h.clock.advance(60)
+    const out = await h.run({ liveSetup: MP_LIVE_OFF })
+    expect(out).toMatchObject({ status: 'off', calls: {}, roomsWritten: 0, error: null, notes: [SYNC_LIVE_OFF.en] })
+    expect(h.liveCalls()).toBe(callsBefore)
+    // Lease, checkpoint, replay schedule and ledger are exactly as the last run left them.
+    expect(h.engine.find(COLLECTIONS.syncState, {}, { limit: 1000 })).toEqual(stateBefore)
+    expect(h.engine.find(COLLECTIONS.apiLedger, {}, { limit: 100 })).toEqual(ledgerBefore)
+    const off = status(h)
+    expect(off.liveOff).toEqual(SYNC_LIVE_OFF)
+    expect(off.lastRunAt?.getTime()).toBe(h.clock.nowMs())
+    expect(off.lastSuccessAt).toEqual(synced.lastSuccessAt)
+    expect(off.lastError).toBeNull()
+    expect(off.listedRooms).toBe(synced.listedRooms)
+
+    h.clock.advance(60)
+    expect((await h.run({ liveSetup: MP_LIVE_ON })).status).toBe('ok')
+    expect(h.liveCalls()).toBeGreaterThan(callsBefore)
+    expect(status(h).liveOff).toBeNull()
+    expect(status(h).lastSuccessAt?.getTime()).toBe(h.clock.nowMs())
+  })
+
+  it('writes a first status that says Live is off when the sync never ran', async () => {
+    const h = makeHarness()
+    h.room({ in: 3600 })
+    const out = await h.run({ liveSetup: MP_LIVE_OFF })
+    expect(out.status).toBe('off')
+    expect(h.liveCalls()).toBe(0)
+    expect(status(h)).toMatchObject({ lastSuccessAt: null, lastFullSweepAt: null, listedRooms: 0, lastError: null, liveOff: SYNC_LIVE_OFF })
+    expect(h.rooms()).toEqual([])
   })
 })
 

@@ -10,6 +10,7 @@ import { createDatabaseStore, type WxDatabase } from '../../src/cloud/database-s
 import { budgetFromContext } from '../../src/sync/budget'
 import { runSync, type SyncOutcome } from '../../src/sync/sync'
 import { decideSyncCall, type RefusedRun } from '../../src/auth/caller'
+import { bundledLiveSetup } from '../../src/setup/live-setup'
 
 // The SDK's typings declare env as a string, but DYNAMIC_CURRENT_ENV (a symbol) is the documented value.
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string })
@@ -25,5 +26,5 @@ export async function main(_event: unknown, context: unknown): Promise<SyncOutco
   const live = createLiveApi(createOpenApiTransport(cloud))
   // wx-server-sdk's Database type is wider than the calls we make; WxDatabase names exactly those.
   const store = createDatabaseStore(cloud.database() as unknown as WxDatabase)
-  return runSync({ live, store, nowMs: () => Date.now(), budgetMs })
+  return runSync({ live, store, liveSetup: bundledLiveSetup(), nowMs: () => Date.now(), budgetMs })
 }

@@ -122,8 +122,12 @@ export interface Freshness {
   problem: string
 }
 
-/** Staleness banner from the public sync status document (null when it does not exist yet). */
-export function freshnessOf(doc: Pick<SyncStatusDoc, 'lastSuccessAt' | 'lastError'> | null, nowMs: number): Freshness {
+/**
+ * Staleness banner from the public sync status document (null when it does not exist yet). While Mini Program Live
+ * is off (`liveOff`; absent in documents written before the field) the sync rests by choice: nothing is stale.
+ */
+export function freshnessOf(doc: (Pick<SyncStatusDoc, 'lastSuccessAt' | 'lastError'> & Partial<Pick<SyncStatusDoc, 'liveOff'>>) | null, nowMs: number): Freshness {
+  if (doc && doc.liveOff) return { stale: false, text: '', problem: '' }
   const problem = doc && doc.lastError ? doc.lastError.zh : ''
   const lastMs = doc && doc.lastSuccessAt ? toMs(doc.lastSuccessAt) : NaN
   if (!Number.isFinite(lastMs)) return { stale: true, text: '直播列表尚未同步', problem }

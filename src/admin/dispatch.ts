@@ -1,12 +1,13 @@
 /**
  * The admin function's one path: check the event's bounds and shape, find the action, learn the caller's roles
  * from the platform's OPENID (never from the event), refuse whoever may not run it before any Live call or write,
- * check the params, run the use case, and record in the audit log what changed or was refused. Always resolves a
+ * refuse what needs Mini Program Live while the setup turns it off, check the params, run the use case, and record in the audit log what changed or was refused. Always resolves a
  * reply; never throws.
  */
 import { callerOf } from '../auth/caller'
 import { FORM_RULES, checkForm, checkSchemaParams, isFormAction } from './form-rules'
 import { INPUT_LIMITS, checkBounds, jsonBytes } from './input'
+import { liveOffError, needsMiniProgramLive } from './live-gate'
 import { type AdminErrorBody, type AdminReply, toErrorBody } from './reply'
 import { type AdminStore, createAdminStore, ownersFromEnv } from './store'
 import type { ActionDef, AdminCaller, AdminPorts, AdminRole } from './types'
@@ -147,6 +148,13 @@ export async function handleAdminEvent(
       const text = openid === null ? REFUSED.anonymous : def.who === 'owner' ? REFUSED.owner : REFUSED.admin
       const error: AdminErrorBody = { code: 'permission_denied', zh: text.zh, en: text.en }
       await audit(error)
+      return { ok: false, error }
+    }
+
+    // ---- the account's setup: nothing reaches a Live platform the account does not have
+    if (!ports.setup.miniProgramLive && needsMiniProgramLive(def)) {
+      const error = liveOffError()
+      if (def.mutates) await audit(error)
       return { ok: false, error }
     }
 

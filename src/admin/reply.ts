@@ -17,6 +17,7 @@ export const ADMIN_ERROR_CODES = [
   'upstream',
   'unavailable',
   'not_configured',
+  'live_off',
 ] as const
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number]
 

@@ -93,6 +93,8 @@ export interface ActionDef<P extends z.ZodMiniType = z.ZodMiniType> {
   reply: string
   /** Live endpoints and link APIs the action may call: drives config.json `permissions.openapi` and the reference. */
   calls: readonly CallId[]
+  /** Needs Mini Program Live though `calls` names no Live endpoint (it acts on Live rooms or goods); see src/admin/live-gate.ts. */
+  needsMiniProgramLive?: true
   /** Params keys whose values never enter the audit log. */
   secretParams?: readonly string[]
   run(ctx: ActionContext, params: z.output<P>): Promise<unknown>

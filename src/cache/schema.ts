@@ -152,6 +152,8 @@ export const syncStatusDocSchema = z.object({
   listedRooms: z.int().check(z.nonnegative()),
   /** The last upstream problem in plain words, cleared by the next successful run. */
   lastError: z.nullable(z.object({ at: z.date(), errcode: z.nullable(z.number()), zh: z.string(), en: z.string() })),
+  /** Why the sync calls nothing while Mini Program Live is off (live.config.json), in plain words; null while it is on. */
+  liveOff: z.nullable(z.object({ zh: z.string(), en: z.string() })),
 })
 export type SyncStatusDoc = z.infer<typeof syncStatusDocSchema>
 

@@ -4,7 +4,9 @@
  */
 import { SYNC_STATUS_ID, type SyncStatusDoc } from '../cache/schema'
 import { LiveReplyError, LiveTransportError, WxApiError, describeErrcode } from '../live/errors'
+import { SYNC_LIVE_OFF } from '../setup/live-off'
 import type { StopCalling } from './gate'
+import type { CacheStore } from './ports'
 import type { Run, SyncError } from './run'
 
 export function describeFailure(e: unknown): SyncError {
@@ -49,6 +51,24 @@ export async function recordRun(run: Run, day: string, listFresh: boolean): Prom
     lastFullSweepAt: cp.lastFullSweepAt !== null ? new Date(cp.lastFullSweepAt) : null,
     listedRooms: await store.countRooms({ listed: true }),
     lastError: success ? null : out.error ? { at: now, ...out.error } : (prev?.lastError ?? null),
+    liveOff: null,
   }
   await store.writeStatus(doc)
+}
+
+/**
+ * The status while Mini Program Live is off: the run is recorded and says why it called nothing; the last success
+ * and the last sweep stay as they were, and an old upstream error no longer applies.
+ */
+export async function recordLiveOff(store: CacheStore, now: Date): Promise<void> {
+  const prev = await store.readStatus()
+  await store.writeStatus({
+    _id: SYNC_STATUS_ID,
+    lastRunAt: now,
+    lastSuccessAt: prev?.lastSuccessAt ?? null,
+    lastFullSweepAt: prev?.lastFullSweepAt ?? null,
+    listedRooms: await store.countRooms({ listed: true }),
+    lastError: null,
+    liveOff: { ...SYNC_LIVE_OFF },
+  })
 }

@@ -67,7 +67,8 @@ export interface SyncError {
 }
 
 export interface SyncOutcome {
-  status: 'ok' | 'partial' | 'failed' | 'busy' | 'backoff'
+  /** 'off': Mini Program Live is off in the setup, nothing was called (notes say why). */
+  status: 'ok' | 'partial' | 'failed' | 'busy' | 'backoff' | 'off'
   calls: Record<string, number>
   roomsWritten: number
   roomsDeleted: number

@@ -11,6 +11,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { LiveApi } from '../live/client'
+import type { LiveSetup } from '../setup/live-setup'
+import { SYNC_LIVE_OFF } from '../setup/live-off'
 import { shanghaiDay } from '../live/day'
 import { WxApiError, isQuotaExhausted } from '../live/errors'
 import { CallGate, StopCalling } from './gate'
@@ -19,7 +21,7 @@ import { releaseLease, takeLease } from './lease'
 import type { CacheStore } from './ports'
 import { expireReplays } from './replay-expiry'
 import { lookForReplays } from './replay-looks'
-import { describeFailure, quotaError, recordRun } from './report'
+import { describeFailure, quotaError, recordLiveOff, recordRun } from './report'
 import { syncRoomList } from './room-list'
 import { DEFAULT_SYNC_CONFIG, type Run, type SyncConfig, type SyncOutcome, emptyOutcome } from './run'
 
@@ -27,6 +29,8 @@ export { DEFAULT_SYNC_CONFIG, type SyncConfig, type SyncOutcome } from './run'
 
 export interface SyncInput {
   live: LiveApi
+  /** What the account has (live.config.json): with Mini Program Live off the run calls nothing and says so. */
+  liveSetup: LiveSetup
   store: CacheStore
   /** Business time (the emulator shifts the function's Date; the benchmark passes its simulated clock). */
   nowMs: () => number
@@ -48,6 +52,12 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const owner = input.owner ?? randomBytes(8).toString('hex')
   const out = emptyOutcome()
   const { store } = input
+
+  if (!input.liveSetup.miniProgramLive) {
+    // No lease either: the lease guards the checkpoint and the Live calls, and this run touches neither.
+    await recordLiveOff(store, new Date(nowMs))
+    return { ...out, status: 'off', notes: [SYNC_LIVE_OFF.en] }
+  }
 
   const cp = await takeLease(store, owner, nowMs, input.budgetMs)
   if (!cp) return { ...out, status: 'busy', notes: ['another run holds the lease'] }

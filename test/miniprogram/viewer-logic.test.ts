@@ -185,6 +185,13 @@ describe('freshness', () => {
     expect(stale).toEqual({ stale: true, text: '数据更新于 42 分钟前', problem: '接口调用次数超限' })
     expect(freshnessOf(null, NOW)).toEqual({ stale: true, text: '直播列表尚未同步', problem: '' })
   })
+
+  it('is quiet while Mini Program Live is off, however old the last success', () => {
+    const liveOff = { zh: '本小程序未开启小程序直播', en: 'Mini Program Live is off' }
+    expect(freshnessOf({ lastSuccessAt: null, lastError: null, liveOff }, NOW)).toEqual({ stale: false, text: '', problem: '' })
+    expect(freshnessOf({ lastSuccessAt: new Date(NOW - 3 * 86_400_000), lastError: null, liveOff }, NOW)).toEqual({ stale: false, text: '', problem: '' })
+    expect(freshnessOf({ lastSuccessAt: new Date(NOW - 42 * 60_000), lastError: null, liveOff: null }, NOW).stale).toBe(true)
+  })
 })
 
 describe('replay view model', () => {

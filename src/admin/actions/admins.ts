@@ -4,6 +4,7 @@
  */
 import * as z from '../../live/zod'
 import { addAdminParams, openidParam as openid, removeAdminParams } from '../admin-params'
+import { setupView } from '../live-gate'
 import { fail } from '../reply'
 import { createAdminStore, ownersFromEnv, OWNER_ENV } from '../store'
 import { defineAction, type ActionDef } from '../types'
@@ -13,11 +14,12 @@ export const adminActions: Readonly<Record<string, ActionDef>> = {
     name: 'whoami',
     who: 'anyone',
     mutates: false,
-    summary: { zh: '我是谁：调用者的 openid 与角色', en: "Who am I: the caller's openid and roles" },
+    summary: { zh: '我是谁：调用者的 openid 与角色，以及本函数开启的直播类型', en: "Who am I: the caller's openid and roles, and the kinds of Live this function has" },
     params: z.object({}),
-    reply: '{openid: string | null, roles: ("owner" | "admin")[], ownerEnv: "LIVE_OWNER_OPENIDS"}',
+    reply:
+      '{openid: string | null, roles: ("owner" | "admin")[], ownerEnv: "LIVE_OWNER_OPENIDS", setup: {miniProgramLive: boolean, finderUserName: string | null, kinds: {kind, zh, en}[], miniProgramLiveOff: {reason: {zh, en}, turnOn: {zh, en}} | null}}',
     calls: [],
-    run: async (ctx) => ({ openid: ctx.caller.openid, roles: ctx.caller.roles, ownerEnv: OWNER_ENV }),
+    run: async (ctx) => ({ openid: ctx.caller.openid, roles: ctx.caller.roles, ownerEnv: OWNER_ENV, setup: setupView(ctx.ports.setup) }),
   }),
 
   listAdmins: defineAction({

@@ -62,6 +62,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       params: z.object({ kind: batchKindSchema }),
       reply: '{kind, csv: string (header of the action\'s param names, one example row), columns: {name, required, kind: "text"|"number"|"time"|"list", values?}[]}',
       calls: [],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => {
         const kind = ROW_KINDS[p.kind]
         const columns = kindColumns(kind, kindAction(table(), kind))
@@ -80,6 +81,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       params: z.object({ fileId, kind: batchKindSchema }),
       reply: `{kind, format: "csv"|"json", fileName, rows, valid, invalid, errors: {row, field, errcode?, zh, en}[], today: {quota, left, canGoToday, resetsAt}} (at most ${BATCH_LIMITS.maxRows} rows, ${BATCH_LIMITS.maxFileBytes} bytes)`,
       calls: [],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => {
         const file = await checkFile(ctx, table(), p.kind, p.fileId)
         const r = report(file)
@@ -95,6 +97,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       params: z.object({ fileId, kind: batchKindSchema, skipInvalid: z._default(z.boolean(), false) }),
       reply: '{jobId, state, counts, today: {quota, left, canGoToday, resetsAt}, skipped: {row, field, zh, en}[]}; refused with error.rowErrors when a row is invalid',
       calls: [],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => {
         const file = await checkFile(ctx, table(), p.kind, p.fileId)
         const r = report(file)
@@ -120,6 +123,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       params: z.object({ jobId }),
       reply: '{jobId, state: "running"|"waiting"|"done", resumeAt, counts, run: {submitted, done, failed, reconciled, stoppedFor: "finished"|"deadline"|"quota"|"in_doubt"}, rows: rows changed by this run}',
       calls: ['createRoom', 'goodsAdd', 'getLiveInfo', 'goodsList'],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => {
         const job = await loadJob(ctx, p.jobId)
         const { summary, changed } = await continueJob(ctx, table(), job)
@@ -141,6 +145,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       }),
       reply: '{jobId, kind, fileName, createdBy, createdAt, updatedAt, state, resumeAt, counts, rows: {row, name, state, id, reconciled, attempts, at, error}[], rowsTotal}',
       calls: [],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => status(ctx, await loadJob(ctx, p.jobId), p),
     }),
 
@@ -152,6 +157,7 @@ export function createBatchActions(table: () => ActionTable): Record<string, Act
       params: z.object({ limit: z._default(z.int().check(z.gte(1), z.lte(50)), 20), before: z.optional(jobId) }),
       reply: '{jobs: {jobId, kind, fileName, createdBy, createdAt, updatedAt, state, resumeAt, counts}[], next: string | null} (pass next as before for the next page)',
       calls: [],
+      needsMiniProgramLive: true,
       run: async (ctx, p) => {
         const docs = await ctx.ports.docs.find(ADMIN_COLLECTIONS.jobs, p.before !== undefined ? { _id: cond.lt(p.before) } : {}, {
           limit: p.limit,

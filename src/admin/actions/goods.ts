@@ -324,6 +324,7 @@ export const goodsActions: Readonly<Record<string, ActionDef>> = {
     params: z.object({}),
     reply: '{day, limit, used, left, exhausted, resetsAt} (day in Asia/Shanghai; used: submissions through this function; exhausted: the platform said 300012 today)',
     calls: [],
+    needsMiniProgramLive: true,
     run: (ctx) => readReviewBudget(ctx),
   }),
 }

@@ -165,6 +165,7 @@ export const linkActions: Readonly<Record<string, ActionDef>> = {
     params: z.object({ roomId, name: channelName, code: z.optional(channelCode) }),
     reply: LISTED_REPLY,
     calls: [],
+    needsMiniProgramLive: true,
     run: async (ctx, p) => {
       const docs = ctx.ports.docs
       const existing = await roomChannels(docs, p.roomId)
@@ -199,6 +200,7 @@ export const linkActions: Readonly<Record<string, ActionDef>> = {
     params: roomParams,
     reply: `{channels: ${LISTED_REPLY}[], max: ${CHANNELS_PER_ROOM_MAX}}`,
     calls: [],
+    needsMiniProgramLive: true,
     run: async (ctx, p) => {
       const live = (await roomChannels(ctx.ports.docs, p.roomId)).filter((d) => d.removedAt === undefined)
       return { channels: await channelViews(ctx, live), max: CHANNELS_PER_ROOM_MAX }
@@ -213,6 +215,7 @@ export const linkActions: Readonly<Record<string, ActionDef>> = {
     params: z.object({ roomId, code: channelCode, name: channelName }),
     reply: LISTED_REPLY,
     calls: [],
+    needsMiniProgramLive: true,
     run: async (ctx, p) => {
       const doc = await activeChannel(ctx.ports.docs, p.roomId, p.code)
       await ctx.ports.docs.update(C, { _id: doc._id }, { set: { name: p.name } })
@@ -228,6 +231,7 @@ export const linkActions: Readonly<Record<string, ActionDef>> = {
     params: channelParams,
     reply: '{roomId, code, removedAt}',
     calls: [],
+    needsMiniProgramLive: true,
     run: async (ctx, p) => {
       const doc = await activeChannel(ctx.ports.docs, p.roomId, p.code)
       const removedAt = ctx.ports.nowMs()
@@ -252,6 +256,7 @@ export const linkActions: Readonly<Record<string, ActionDef>> = {
       ),
     reply: '{roomId, code, link: {kind, state, url?, fileId?, imageUrl?, target, generatedAt, expiresAt?}}',
     calls: LINK_KINDS.map((k) => LINK_KIND_API[k]),
+    needsMiniProgramLive: true,
     run: async (ctx, p) => {
       const doc = await activeChannel(ctx.ports.docs, p.roomId, p.code)
       const link = await makeLink(ctx, doc, p.kind, p.permanent === true)
