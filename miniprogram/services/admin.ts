@@ -14,9 +14,25 @@ export async function callAdmin(action: string, params: Record<string, unknown> 
   return res.result as AdminReply
 }
 
+interface Sentence {
+  zh: string
+  en: string
+}
+
+/** What liveAdmin was built with (live.config.json), as whoami answers it: src/admin/live-gate.ts `setupView`. */
+export interface LiveSetupView {
+  miniProgramLive: boolean
+  finderUserName: string | null
+  kinds: Array<{ kind: string; zh: string; en: string }>
+  /** Why the Live pages are closed and how to turn Live on; null while Mini Program Live is on. */
+  miniProgramLiveOff: { reason: Sentence; turnOn: Sentence } | null
+}
+
 export interface Me {
   openid: string | null
   roles: ('owner' | 'admin')[]
+  /** Absent from a liveAdmin deployed before it answered the setup, which ran every Live action: read as on. */
+  setup?: LiveSetupView
 }
 
 let me: Promise<Me> | null = null
@@ -38,3 +54,8 @@ export function whoAmI(fresh = false): Promise<Me> {
 
 export const isAdmin = (m: Me): boolean => m.roles.length > 0
 export const isOwner = (m: Me): boolean => m.roles.includes('owner')
+/** Why Mini Program Live is off for liveAdmin, in the merchant's words (reason, then how to turn it on); null while on. */
+export function miniProgramLiveOffText(m: Me): string | null {
+  const off = m.setup && m.setup.miniProgramLive === false ? m.setup.miniProgramLiveOff : null
+  return off ? `${off.reason.zh}。${off.turnOn.zh}。` : null
+}

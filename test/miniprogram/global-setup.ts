@@ -22,6 +22,8 @@ declare module 'vitest' {
     mpOut: string
     /** liveAdmin and track built for the page tests that run them (their jsdom realm cannot run esbuild). */
     mpAdminBuilt: string
+    /** liveAdmin built with Mini Program Live off (the merchant pages' "off" state). */
+    mpAdminBuiltLiveOff: string
   }
 }
 
@@ -118,12 +120,20 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const cache = join(__dirname, '..', '..', 'node_modules', '.cache', 'emulator')
   mkdirSync(cache, { recursive: true })
   const admin = mkdtempSync(join(cache, 'mp-admin-'))
+  const adminLiveOff = mkdtempSync(join(cache, 'mp-admin-off-'))
   // the function worker is compiled here too: the merchant page tests' jsdom realm cannot load esbuild
-  await Promise.all([buildMiniprogram(out), buildFunctions({ root: FUNCTIONS, names: ['liveAdmin', 'track', 'liveStats'], outRoot: admin }), compileWorker()])
+  await Promise.all([
+    buildMiniprogram(out),
+    buildFunctions({ root: FUNCTIONS, names: ['liveAdmin', 'track', 'liveStats'], outRoot: admin }),
+    buildFunctions({ root: FUNCTIONS, names: ['liveAdmin'], outRoot: adminLiveOff, liveSetup: { miniProgramLive: false, channels: null } }),
+    compileWorker(),
+  ])
   project.provide('mpOut', out)
   project.provide('mpAdminBuilt', admin)
+  project.provide('mpAdminBuiltLiveOff', adminLiveOff)
   return () => {
     rmSync(out, { recursive: true, force: true })
     rmSync(admin, { recursive: true, force: true })
+    rmSync(adminLiveOff, { recursive: true, force: true })
   }
 }

@@ -65,9 +65,12 @@ export interface MerchantEnv {
   stop(): Promise<void>
 }
 
-/** Starts the emulator with the prebuilt liveAdmin (owner: OWNER) and a wx.cloud as OWNER. */
-export async function startMerchantEnv(env: Record<string, string> = {}): Promise<MerchantEnv> {
-  const admin = await startAdminHarness({ prebuilt: inject('mpAdminBuilt'), env })
+/**
+ * Starts the emulator with the prebuilt liveAdmin (owner: OWNER) and a wx.cloud as OWNER; `liveOff`: the liveAdmin
+ * built with Mini Program Live off.
+ */
+export async function startMerchantEnv(env: Record<string, string> = {}, opts: { liveOff?: boolean } = {}): Promise<MerchantEnv> {
+  const admin = await startAdminHarness({ prebuilt: inject(opts.liveOff ? 'mpAdminBuiltLiveOff' : 'mpAdminBuilt'), env })
   const cloud = createWxCloud({ url: admin.emu.url, openid: OWNER })
   const files = mkdtempSync(join(tmpdir(), 'mp-files-'))
   const picked: MerchantEnv['picked'] = { media: [], messageFiles: [] }

@@ -32,6 +32,10 @@ describe('merchant front page', () => {
     expect(text(p)).toContain('店主')
     expect(text(p)).toContain(OWNER)
     expect(p.querySelectorAll('.area').length).toBe(p.data.areas.length)
+    // Mini Program Live is on (live.config.json): its areas are listed and no line says it is off
+    expect(p.data.areas.map((a: { key: string }) => a.key)).toEqual(expect.arrayContaining(['rooms', 'goods', 'batch', 'links', 'roles', 'subscribers']))
+    expect(p.data.liveOffText).toBe('')
+    expect(p.querySelectorAll('.live-off').length).toBe(0)
   })
 
   it('shows an admin every area but the admins one', async () => {

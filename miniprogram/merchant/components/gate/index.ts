@@ -1,4 +1,7 @@
-/** Shows the page's content (its slot) only once the gate is open; otherwise checking, the refusal, or an error with a retry. */
+/**
+ * Shows the page's content (its slot) only once the gate is open; otherwise checking, the refusal, Mini Program Live
+ * being off (a Live page), or an error with a retry.
+ */
 Component({
   options: { multipleSlots: false },
   properties: {
@@ -11,6 +14,9 @@ Component({
     },
     onHome() {
       wx.reLaunch({ url: '/pages/home/index' })
+    },
+    onBackOffice() {
+      wx.reLaunch({ url: '/merchant/pages/index/index' })
     },
   },
 })

@@ -75,7 +75,7 @@ Component({
       await this.start(false)
     },
     async start(fresh: boolean) {
-      const me = await openGate(this, 'admin', fresh)
+      const me = await openGate(this, 'live', fresh)
       if (!me) return
       await Promise.all([this.loadTemplate(), this.loadRecent(), this.resumeStored()])
     },

@@ -110,7 +110,7 @@ Component({
       await this.open(false)
     },
     async open(fresh: boolean) {
-      const me = await openGate(this, 'admin', fresh)
+      const me = await openGate(this, 'live', fresh)
       if (!me) return
       if (!this.data.roomId) {
         this.setData({ roomState: 'error', roomError: NO_ROOM })

@@ -64,7 +64,7 @@ Component({
       await this.start(false)
     },
     async start(fresh: boolean) {
-      const me = await openGate(this, 'admin', fresh)
+      const me = await openGate(this, 'live', fresh)
       if (!me) return
       if (this.data.goodsId) await this.loadGoods()
       else {

@@ -35,7 +35,7 @@ Component({
       await this.start(false)
     },
     async start(fresh: boolean) {
-      const me = await openGate(this, 'admin', fresh)
+      const me = await openGate(this, 'live', fresh)
       if (!me) return
       this.setData({ opened: true })
       await Promise.all([this.loadBudget(), this.reload()])

@@ -19,7 +19,7 @@ import {
 } from '../../services/links'
 import { saveImageToAlbum } from '../../services/room-console'
 
-const gated = gatedPageMethods()
+const gated = gatedPageMethods('live')
 
 /** The room id a page option carries, or null. */
 function roomIdOf(v: unknown): number | null {

@@ -31,7 +31,7 @@ Component({
     done: '',
   },
   methods: {
-    ...gatedPageMethods(),
+    ...gatedPageMethods('live'),
     async onReachBottom() {
       await this.loadMore()
     },

@@ -36,7 +36,7 @@ Component({
       void this.open(true)
     },
     async open(fresh: boolean) {
-      const me = await openGate(this, 'admin', fresh)
+      const me = await openGate(this, 'live', fresh)
       if (me) await this.load()
     },
     async load() {

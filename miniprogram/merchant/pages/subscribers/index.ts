@@ -28,7 +28,7 @@ Component({
     pushError: '',
   },
   methods: {
-    ...gatedPageMethods(),
+    ...gatedPageMethods('live'),
     async onReachBottom() {
       await this.loadMore()
     },
