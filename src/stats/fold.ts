@@ -7,7 +7,8 @@
  *   2. a pending range left by a run that died half-way is redone first, exactly that range;
  *   3. batches after the checkpoint that have settled (`at` at least TRACK_TIMEOUT_S plus a margin ago) are read in
  *      seqKey order, a page at a time; each page's sums are recorded as pending BEFORE any aggregate changes, each
- *      aggregate gets one atomic update guarded by its `lastFold`, and the checkpoint then moves past the page;
+ *      aggregate gets one atomic update guarded by its `lastFold` (Channels API errors: the one problems document,
+ *      a compare-and-set on its `lastFold`, src/stats/problems.ts), and the checkpoint then moves past the page;
  *   4. raw batches already folded and older than the retention age are removed, a bounded number per run.
  *
  * A fold id is the range's last seqKey, so fold ids only grow: an aggregate whose `lastFold` is not below the id has
