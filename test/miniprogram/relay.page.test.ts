@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { RELAY_PAGE, qrScene, relayQuery, scenesOf, type EntryKind } from '../../src/stats/channels'
 import { checkEvent } from '../../src/stats/events'
-import { installWx, loadPage, room, seedRooms, spyOnTrack, startViewerEnv, text, until, type SimNode, type TrackSpy, type ViewerEnv } from './harness'
+import { installWx, loadPage, recordRequests, room, seedRooms, spyOnTrack, startViewerEnv, text, until, useLiveSetup, type SimNode, type TrackSpy, type ViewerEnv } from './harness'
 
 const HOUR = 3600_000
 let env: ViewerEnv
@@ -91,6 +91,24 @@ describe('relay page', () => {
       { kind: 'land', roomId: 312, channel: 'sms1', scene },
     ])
     expect(sent.events().filter((e) => e.kind === 'enter')).toEqual([])
+  })
+
+  it('with Mini Program Live off, records the landing and sends an old code to the room page without reading the cache or entering the plugin', async () => {
+    const restore = useLiveSetup({ miniProgramLive: false, channels: null })
+    const rec = recordRequests()
+    try {
+      seedRooms(env, [room(321, 'live', Date.now() - HOUR)])
+      const scene = scenesOf('qrcode')[0]
+      await open(scene, optionsOf('qrcode', 321, 'poster9'))
+      expect(env.redirectTo.mock.calls.map((c) => c[0].url)).toEqual(['/pages/room/index?roomId=321'])
+      expect(env.navigateTo).not.toHaveBeenCalled()
+      expect(rec.requests).toEqual([])
+      await sent.flush()
+      expect(sent.events()).toMatchObject([{ kind: 'land', roomId: 321, channel: 'poster9', scene }])
+    } finally {
+      rec.stop()
+      restore()
+    }
   })
 
   it.each([

@@ -1,7 +1,8 @@
 /**
  * The relay page every QR code and link opens (a plugin page cannot be their target): it records the landing
  * under the link's channel code, then sends the viewer into the plugin's room with that code in custom_params, or
- * to our own room page when the room is not on air (the plugin shows only started rooms).
+ * to our own room page when the room is not on air (the plugin shows only started rooms) or the mini-program no longer
+ * has Mini Program Live.
  */
 import { adoptChannel } from '../../../services/attribution'
 import { getRoom } from '../../../services/rooms'
@@ -9,6 +10,7 @@ import { trackEnter, trackLand } from '../../../services/track'
 import { enterRoomUrl, pathWithQuery } from '../../../utils/share'
 import { LiveStatus } from '../../../utils/status'
 import { RELAY_PAGE } from '../../../generated/stats'
+import { LIVE_SETUP } from '../../../generated/live-setup'
 import { relayTarget, type RelayTarget } from '../../utils/relay'
 
 /** Statuses the plugin's room shows; anything else is our room page's to explain (countdown, replay, closed). */
@@ -32,6 +34,11 @@ Component({
       targets.set(this, target)
       adoptChannel(target.code)
       trackLand(target.roomId, target.code)
+      // Without Mini Program Live the plugin is not declared: the room page explains the room is gone, reading nothing.
+      if (!LIVE_SETUP.miniProgramLive) {
+        wx.redirectTo({ url: `/pages/room/index?roomId=${target.roomId}` })
+        return
+      }
       let liveStatus: number | null = null
       try {
         const room = await getRoom(target.roomId)
