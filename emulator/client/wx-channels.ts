@@ -7,6 +7,8 @@
  */
 import { CHANNELS_BASE_LIBRARY, type ChannelsApi } from '../../src/channels/client-api'
 import { CHANNELS_API_FIELDS } from '../channels/state'
+// The device's own version order: the shim stands in for WeChat under the device code and must agree with it.
+import { compareVersions } from '../../miniprogram/utils/version'
 
 /** WeChat's failure shape: `errMsg` is `<api>:fail …`. */
 export interface WxChannelsError {
@@ -54,17 +56,6 @@ export const EMULATOR_REFUSED_ERRCODE = -2
 
 const VERSION_RE = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/
 
-/**
- * Orders "x.y.z" base library versions, part by part as numbers. The device has its own (miniprogram/utils/
- * version.ts), which the emulator may not import; a test pins the two to the same answers.
- */
-export function compareBaseLibrary(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0)
-  return 0
-}
-
 /** Every `canIUse` schema the shim knows, with the base library it needs. */
 export const CHANNELS_SCHEMAS: Readonly<Record<string, string>> = {
   getChannelsLiveInfo: CHANNELS_BASE_LIBRARY.getChannelsLiveInfo,
@@ -89,7 +80,7 @@ export function createWxChannels(o: { url: string; openid: string; baseLibrary?:
   let baseLibrary = checkVersion(o.baseLibrary ?? DEFAULT_BASE_LIBRARY)
   const calls: WxChannelsCall[] = []
   const inFlight = new Set<Promise<void>>()
-  const atLeast = (version: string) => compareBaseLibrary(baseLibrary, version) >= 0
+  const atLeast = (version: string) => compareVersions(baseLibrary, version) >= 0
 
   function call(api: ChannelsApi, given: object | undefined): void {
     const { success, fail, complete, ...options } = (given ?? {}) as Record<string, unknown> & Callbacks
