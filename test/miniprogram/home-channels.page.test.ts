@@ -55,6 +55,18 @@ async function open(): Promise<SimNode> {
   return page
 }
 
+/** Opens the page and checks it sent no room-cache query or watch (Mini Program Live off). */
+async function openReadingNoCache(): Promise<SimNode> {
+  const rec = recordRequests()
+  try {
+    const p = await open()
+    expect(rec.requests).toEqual([])
+    return p
+  } finally {
+    rec.stop()
+  }
+}
+
 const card = (p: SimNode, section: string): SimNode | undefined => p.querySelector(`#channels-${section}`)
 const apiCalls = (api?: string): string[] => shim.calls.map((c) => c.api).filter((a) => api === undefined || a === api)
 const startSeconds = (ms: number): number => Math.floor(ms / 1000)
@@ -70,14 +82,7 @@ describe('home page with Channels live', () => {
   it('Channels only: the live shows through <channel-live> in 正在直播, with no room-cache query or watch and no sync banner', async () => {
     env.emu.channels.setLive(FINDER, { status: 'live', feedId: FEED, nonceId: NONCE, description: '今晚直播：秋冬上新', nickname: '测试小店' })
     env.emu.channels.setNotice(FINDER, { startTime: startSeconds(Date.now() + 26 * HOUR) })
-    const rec = recordRequests()
-    let p: SimNode
-    try {
-      p = await open()
-    } finally {
-      rec.stop()
-    }
-    expect(rec.requests).toEqual([])
+    const p = await openReadingNoCache()
     expect(p.data.status).toBe('ready')
     expect(p.querySelector('.stale')).toBeUndefined()
     expect(p.querySelectorAll('.section-title').map((t) => (t.dom.textContent ?? '').trim())).toEqual(['正在直播', '即将开播'])
@@ -232,14 +237,7 @@ describe('home page with Channels live', () => {
   it('neither kind of Live: the empty state, with no cache query and no Channels call', async () => {
     restoreSetup?.()
     restoreSetup = useLiveSetup({ miniProgramLive: false, channels: null })
-    const rec = recordRequests()
-    let p: SimNode
-    try {
-      p = await open()
-    } finally {
-      rec.stop()
-    }
-    expect(rec.requests).toEqual([])
+    const p = await openReadingNoCache()
     expect(shim.calls).toEqual([])
     expect(p.data.status).toBe('empty')
     expect(text(p)).toContain('还没有直播')
