@@ -6,6 +6,6 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/global-setup.ts', 'test/miniprogram/global-setup.ts'],
+    globalSetup: ['test/global-setup.ts', 'test/miniprogram/global-setup.ts', 'test/ui/global-setup.ts'],
   },
 })

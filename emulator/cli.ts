@@ -14,6 +14,8 @@ import path from 'node:path'
 import { buildFunctions, staleFunctions } from '../tools/build-functions'
 import { dotenvValues } from '../tools/function-config'
 import { DEMO_OWNER_OPENID, OWNER_ENV } from '../src/admin/store'
+import { buildUi, UI_BUILD_DIR } from '../tools/build-ui'
+import { UI_PREFIX } from './server/ui-http'
 import { startEmulator, type Emulator } from './emulator'
 import { createClock, type Clock } from './clock'
 import { logStamp } from './log-stamp'
@@ -124,6 +126,7 @@ function printer(clock: Clock): (line: string) => void {
 async function start(port: number, dataDir: string, reset: boolean, sandbox: SandboxOptions): Promise<void> {
   await checkPortFree('start', port)
   await build(true)
+  const uiDir = await buildUiForStart()
   if (reset && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true })
   mkdirSync(dataDir, { recursive: true })
   const fresh = readdirSync(dataDir).length === 0
@@ -142,6 +145,7 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
     clock,
     sandbox,
     log: printer(clock),
+    uiDir,
   }).catch(explainListenError('start', port))
   if (fresh) {
     const seeded = emu.control.seedDemo()
@@ -161,6 +165,7 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
   if (owner.notice) console.log(owner.notice)
   console.log(`Emulator:    ${emu.url}  (wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emu.url}/admin"}')`)
   console.log(`Control API: ${emu.url}/__sandbox/  (lists its routes; docs/EMULATOR.md)`)
+  console.log(`UI:          ${emu.url}${UI_PREFIX}/  (open in a browser on this machine)`)
   console.log(`Functions:   ${emu.functions.map((f) => `${f.name}${f.trigger ? ` (timer ${f.trigger.config})` : ''}`).join(', ') || 'none'}`)
   // A fresh account gets its cache filled at once; a kept one resumes its timers where they were.
   if (fresh) for (const f of emu.functions) if (f.trigger) void emu.fireTimer(f.name).catch((e: Error) => console.error(e.message))
@@ -171,6 +176,7 @@ async function start(port: number, dataDir: string, reset: boolean, sandbox: San
 async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandbox: SandboxOptions): Promise<void> {
   await checkPortFree('emulator', port)
   await build(false)
+  const uiDir = await buildUiForStart()
   const clock = createClock()
   // The demo owner comes with the demo merchant; --empty is for scripts that set their own.
   const owner = empty ? { defaults: {}, notice: null } : demoOwnerDefaults(ROOT)
@@ -185,13 +191,14 @@ async function emulatorOnly(port: number, empty: boolean, timers: boolean, sandb
     clock,
     sandbox,
     log: printer(clock),
+    uiDir,
   }).catch(explainListenError('emulator', port))
   if (!empty) {
     emu.control.seedDemo()
     emu.channels.seedDemo()
   }
   if (owner.notice) console.log(owner.notice)
-  console.log(`emulator ready at ${emu.url}${empty ? ' (empty)' : ' (demo merchant)'}`)
+  console.log(`emulator ready at ${emu.url}${empty ? ' (empty)' : ' (demo merchant)'}; UI at ${emu.url}${UI_PREFIX}/`)
   stopOnSignal(emu)
 }
 
@@ -204,6 +211,11 @@ async function build(always: boolean): Promise<void> {
   if (!always && staleFunctions(FUNCTIONS).length === 0) return
   const results = await buildFunctions({ root: FUNCTIONS })
   if (always) console.log(`Built ${results.length} cloud function(s).`)
+}
+
+/** The browser UI is rebuilt at every start (about a second) so it always matches the emulator serving it. */
+async function buildUiForStart(): Promise<string> {
+  return (await buildUi(UI_BUILD_DIR)).dir
 }
 
 /** A data directory inside the project is shown relative to it, any other one as given (absolute). */

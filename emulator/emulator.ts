@@ -30,6 +30,8 @@ import { loadRules, watchRules } from './client/rules'
 import { ClientChannel } from './client/channel'
 import { createClientHttpHandler } from './server/client-http'
 import { CLIENT_CHANNELS_PREFIX, handleClientChannels } from './server/channels-http'
+import { createUiHandler, UI_PREFIX } from './server/ui-http'
+import { foreignRequestProblem } from './server/local-only'
 import { ChannelsState } from './channels/state'
 import { CloudStorage } from './storage/store'
 import { UrlSigner } from './storage/signing'
@@ -73,6 +75,8 @@ export interface EmulatorOptions {
   clock?: Clock
   /** One line per notable event (function runs, timer fires). */
   log?: (line: string) => void
+  /** The built emulator UI (emulator/ui/build.ts) to serve under /ui/; without it /ui/ says how to build it. */
+  uiDir?: string
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -147,9 +151,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // while a client (undici's fetch) reused it at that moment, the request failed ("fetch failed"), which a busy
   // machine made likely. Clients close idle sockets after a few seconds themselves.
   server.keepAliveTimeout = 65_000
+  const ui = createUiHandler(options.uiDir ?? null)
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.local')
     const p = url.pathname
+    const foreign = foreignRequestProblem(req)
+    if (foreign) return sendJson(res, 403, { error: foreign })
+    if (p === UI_PREFIX || p.startsWith(`${UI_PREFIX}/`)) return ui(req, res, url)
     // storage reads its own bodies, under its own size limit
     if (p.startsWith(CLIENT_STORAGE_PREFIX)) return storageHttp.client(req, res, url)
     if (p.startsWith(CLIENT_CHANNELS_PREFIX)) return handleClientChannels(channels, req, res, url)
@@ -250,6 +258,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         { name: 'channels', description: `${url}/__client/channels/{api} (Channels live client APIs; accounts in GET ${url}/__sandbox/channels)` },
         { name: 'storage', description: `${url}/__storage/ (cloud storage: upload and temporary URLs; files in GET ${url}/__sandbox/storage)` },
         { name: 'control', description: `${url}/__sandbox/ (control API)` },
+        { name: 'ui', description: options.uiDir ? `${url}${UI_PREFIX}/ (emulator UI in the browser)` : 'not built' },
         { name: 'functions', description: runner ? `${functions.length} function(s) from ${functionsRoot}` : 'none loaded' },
         { name: 'timers', description: scheduler ? 'firing timer triggers on the emulator clock' : 'off' },
       ],

@@ -1,0 +1,13 @@
+/** The views in the order of the navigation; each is one file under views/ and one line here. */
+import type { FunctionComponent } from 'preact'
+import { Overview } from './views/overview'
+
+export interface View {
+  /** The hash route: `#/<id>`. */
+  id: string
+  zh: string
+  en: string
+  component: FunctionComponent
+}
+
+export const VIEWS: View[] = [{ id: 'overview', zh: '概览', en: 'Overview', component: Overview }]
