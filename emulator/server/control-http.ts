@@ -8,22 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
+import { numberParam, RawReply, type Method, type RouteSpec } from './control-route'
+
+export { RawReply }
 import { parseInput } from '../sandbox/errors'
 import { envVariablesSchema } from '../../tools/function-config'
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
-type Handler = (ctx: { emu: Emulator; params: Record<string, string>; body: Record<string, unknown>; url: URL }) => Promise<unknown> | unknown
-
-interface RouteSpec {
-  method: Method
-  /** `/__sandbox/rooms/{roomId}/events`: `{name}` is one path segment, percent-decoded. */
-  path: string
-  /** The body it takes, in a few words (absent: none). */
-  body?: string
-  /** What it does, one line. */
-  does: string
-  handler: Handler
-}
 
 const clockBody = z
   .object({
@@ -35,20 +24,6 @@ const clockBody = z
 const seedBody = z.object({ preset: z.literal('demo') }).strict()
 const envBody = z.object({ envVariables: envVariablesSchema }).strict()
 const invokeBody = z.object({ event: z.record(z.string(), z.unknown()).optional(), openid: z.string().min(1).optional() }).strict()
-
-/** A handler's answer that is bytes with their own type rather than JSON. */
-export class RawReply {
-  constructor(
-    readonly contentType: string,
-    readonly bytes: Buffer,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
-function numberParam(value: string, name: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new HttpError(400, `${name}: must be a positive integer`)
-  return Number(value)
-}
 
 function functionListing(emu: Emulator, name: string) {
   const listing = emu.listFunctions().find((f) => f.name === name)
