@@ -19,9 +19,15 @@ export async function browserExecutable(): Promise<string> {
 // Quiet headless flags: no background connections (this machine's network is closed), no first-run work.
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 
-export async function launchBrowser(executablePath: string): Promise<Browser> {
-  return playwright.launch({ executablePath, args: ARGS, headless: true })
+export async function launchBrowser(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
+  return playwright.launch({ executablePath, args: [...ARGS, ...extraArgs], headless: true })
 }
+
+/**
+ * Chromium itself blocks a public page's requests to loopback (Private Network Access); Firefox and Safari do not.
+ * These flags turn that off, so a test sees what the emulator does with such a request on its own.
+ */
+export const WITHOUT_PRIVATE_NETWORK_CHECKS = ['--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks']
 
 /** A fresh context that reads Chinese first, as a merchant's browser would. */
 export async function newZhContext(browser: Browser): Promise<BrowserContext> {
