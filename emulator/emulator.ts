@@ -32,6 +32,7 @@ import { createClientHttpHandler } from './server/client-http'
 import { CLIENT_CHANNELS_PREFIX, handleClientChannels } from './server/channels-http'
 import { createUiHandler, UI_PREFIX } from './server/ui-http'
 import { foreignRequestProblem } from './server/local-only'
+import { createPreview } from './preview/preview'
 import { ChannelsState } from './channels/state'
 import { CloudStorage } from './storage/store'
 import { UrlSigner } from './storage/signing'
@@ -173,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`
 
+  const preview = createPreview({ emulatorUrl: () => url })
   const runner = functionsRoot
     ? new FunctionRunner({ root: options.builtRoot ?? functionsRoot, clock, identities, url, envId, appid, specs: functions, warm: options.warmFunctions ?? false, log })
     : null
@@ -216,6 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     storage,
     channels,
     identities,
+    preview,
     functions,
     loadProblems,
     invokeFunction: (name, event, opts = {}) => invoke(name, event, { openid: opts.openid, trigger: 'call' }),
@@ -266,6 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async stop() {
       scheduler?.stop()
       stopWatchingRules()
+      preview.close()
       await runner?.close()
       // Watch streams stay open; end them or close() would wait for them forever.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -2,6 +2,7 @@
  * What a running emulator offers its callers (the CLI, the control routes, tests). Apart from emulator.ts, which
  * builds it, so that the control routes can take it without importing the module that imports them.
  */
+import type { Preview } from './preview/preview'
 import type { Clock } from './clock'
 import type { DatabaseEngine } from './db/types'
 import type { IdentityRegistry } from './identity'
@@ -53,6 +54,8 @@ export interface Emulator {
   /** Channels live accounts: live, notice, reservations, reserve-dialog choices, injected errcodes (in memory). */
   readonly channels: ChannelsState
   readonly identities: IdentityRegistry
+  /** The viewer preview: mini-program pages rendered by their own code against the cache (GET /__sandbox/preview/{page}). */
+  readonly preview: Preview
   readonly functions: FunctionSpec[]
   /** Data files (or parts) that could not be loaded from `dataDir`: each was moved aside and the start went on. */
   readonly loadProblems: readonly LoadProblem[]

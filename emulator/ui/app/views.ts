@@ -1,6 +1,7 @@
 /** The views in the order of the navigation; each is one file under views/ and one line here. */
 import type { FunctionComponent } from 'preact'
 import { Overview } from './views/overview'
+import { Preview } from './views/preview'
 
 export interface View {
   /** The hash route: `#/<id>`. */
@@ -10,4 +11,7 @@ export interface View {
   component: FunctionComponent
 }
 
-export const VIEWS: View[] = [{ id: 'overview', zh: '概览', en: 'Overview', component: Overview }]
+export const VIEWS: View[] = [
+  { id: 'overview', zh: '概览', en: 'Overview', component: Overview },
+  { id: 'preview', zh: '观众预览', en: 'Viewer preview', component: Preview },
+]
