@@ -75,7 +75,8 @@ const createGoodsSchema = zm.extend(zm.partial(goodsFields, { coverImgUrl: true 
 const importSchema = z.object({ roomId: z.int().positive(), goodsIds: z.array(z.int().positive()).min(1) })
 
 /** A room as the control API lists it: the room as a perfect cache would hold it, plus its status by name. */
-export type ListedRoom = TruthRoom & { status: string }
+/** A room as listed, with the life-cycle events its status allows now. */
+export type ListedRoom = TruthRoom & { status: string; events: RoomEvent[] }
 export type ListedGoods = TruthGoods & { audit: string }
 export interface ListedMember {
   username: string
@@ -321,7 +322,11 @@ export function createControl(sandbox: LiveSandbox): SandboxControl {
     },
 
     rooms() {
-      return sandbox.truth().rooms.map((r) => ({ ...r, status: liveStatusName(r.liveStatus) ?? String(r.liveStatus) }))
+      return sandbox.truth().rooms.map((r) => ({
+        ...r,
+        status: liveStatusName(r.liveStatus) ?? String(r.liveStatus),
+        events: ROOM_EVENTS.filter((e) => nextStatus(r.liveStatus, e) !== null),
+      }))
     },
 
     goods() {

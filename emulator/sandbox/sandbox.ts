@@ -22,7 +22,7 @@ import { LiveError, errorBody } from './wire'
 import { SandboxControlError, parseInput } from './errors'
 import { TEXT_CHECK_API } from '../../src/cloud/text-check'
 import { textCheckAnswer, textCheckRequestProblem } from './text-check'
-import { isLinkApiId, linkApiByCloud, linkCatalogue, PERMANENT_SHORTLINKS_MAX, type LinkApiDef, type LinkApiId } from '../../src/links/catalogue'
+import { isLinkApiId, linkApiByCloud, linkApiList, linkCatalogue, PERMANENT_SHORTLINKS_MAX, type LinkApiDef, type LinkApiId } from '../../src/links/catalogue'
 import { PERMANENT_SHORTLINKS_KEY, linkHandlers, qrRenderOptions, type LinkHandlerContext } from './links'
 import { qrPng } from './qr-png'
 import {
@@ -291,7 +291,7 @@ export class LiveSandbox {
     }
 
     const bucket = endpoint.quotaBucket ?? endpoint.id
-    const limit = this.opts.quotas[bucket] ?? this.opts.quotas[endpoint.id] ?? endpoint.dailyQuota
+    const limit = this.endpointLimit(endpoint)
     const used = this.quotaUsed.get(day)?.get(bucket) ?? 0
     if (used >= limit) return reply(errorBody(45009, 'reach max api daily quota limit'))
     this.count(this.quotaUsed, day, bucket)
@@ -352,7 +352,7 @@ export class LiveSandbox {
       const ruleErrcode = issue.code === 'custom' ? (issue.params as { errcode?: unknown } | undefined)?.errcode : undefined
       return reply(errorBody(typeof ruleErrcode === 'number' ? ruleErrcode : api.badParamErrcode, `invalid args: ${field}: ${issue.message}`))
     }
-    const limit = this.opts.quotas[api.quota.bucket] ?? this.opts.quotas[api.id] ?? api.quota.calls
+    const limit = this.linkLimit(api)
     if (api.quota.per === 'minute') {
       const minute = Math.floor(now / 60)
       if (this.minuteUsed.minute !== minute) this.minuteUsed = { minute, used: new Map() }
@@ -430,6 +430,37 @@ export class LiveSandbox {
   }
 
   /** Faults not yet used up, in the order they were queued (the order calls consume them). */
+  /** An endpoint's calls a day: the option set for its bucket or id, else the catalogue's quota. */
+  private endpointLimit(endpoint: EndpointDef): number {
+    return this.opts.quotas[endpoint.quotaBucket ?? endpoint.id] ?? this.opts.quotas[endpoint.id] ?? endpoint.dailyQuota
+  }
+
+  /** A link API's calls per window: the option set for its bucket or id, else the catalogue's quota. */
+  private linkLimit(api: LinkApiDef): number {
+    return this.opts.quotas[api.quota.bucket] ?? this.opts.quotas[api.id] ?? api.quota.calls
+  }
+
+  /**
+   * Every API of the catalogues with its calls this Asia/Shanghai day and its quota: `used` counts the calls its
+   * bucket let through (the bucket may be shared), `calls` every call to this API, refused ones included.
+   */
+  quotaUsage(): QuotaUsage[] {
+    const now = this.clock.nowSeconds()
+    const day = shanghaiDay(now * 1000)
+    const calls = this.log.get(day)
+    const used = this.quotaUsed.get(day)
+    const endpoints = endpointList.map((e): QuotaUsage => {
+      const bucket = e.quotaBucket ?? e.id
+      return { api: apiKey(e), id: e.id, bucket, per: 'day', limit: this.endpointLimit(e), used: used?.get(bucket) ?? 0, calls: calls?.get(apiKey(e)) ?? 0 }
+    })
+    const minute = Math.floor(now / 60)
+    const links = linkApiList.map((a): QuotaUsage => {
+      const bucketUse = a.quota.per === 'minute' ? (this.minuteUsed.minute === minute ? this.minuteUsed.used.get(a.quota.bucket) : 0) : used?.get(a.quota.bucket)
+      return { api: a.cloud, id: a.id, bucket: a.quota.bucket, per: a.quota.per, limit: this.linkLimit(a), used: bucketUse ?? 0, calls: calls?.get(a.cloud) ?? 0 }
+    })
+    return [...endpoints, ...links]
+  }
+
   pendingFaults(): FaultSnapshot[] {
     return this.faults.map((f): FaultSnapshot => {
       const out: FaultSnapshot = { api: f.api, times: f.times, remaining: f.remaining }
@@ -615,6 +646,19 @@ export class LiveSandbox {
 /** A code's image: the QR code of its text, drawn as the request asks. */
 function renderCode(text: string, p: Parameters<typeof qrRenderOptions>[0]): Buffer {
   return qrPng(text, qrRenderOptions(p))
+}
+
+/** One API's use of its quota now (`GET /__sandbox/quotas`). */
+export interface QuotaUsage {
+  /** The name calls and faults use: the cloud name, or the path for endpoints without one. */
+  api: string
+  id: string
+  /** The quota it counts against (shared by several APIs for some). */
+  bucket: string
+  per: 'day' | 'minute'
+  limit: number
+  used: number
+  calls: number
 }
 
 function reply(body: Record<string, unknown>): LiveReply {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
+import { LIVE_ROUTES } from './control-live'
 import { PREVIEW_ROUTES } from './control-preview'
 import { numberParam, RawReply, type Method, type RouteSpec } from './control-route'
 
@@ -320,6 +321,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     does: "runs a function's timer trigger now, as the timer would",
     handler: ({ emu, params }) => emu.fireTimer(params.name),
   },
+  ...LIVE_ROUTES,
   ...PREVIEW_ROUTES,
 ]
 
