@@ -16,8 +16,8 @@ import path from 'node:path'
 import { createClock, type Clock } from './clock'
 import { IdentityRegistry } from './identity'
 import { createMemoryEngine } from './db/memory-engine'
-import { calledAs, createAdminHandler, type FunctionCallCallback } from './server/admin'
-import { createOpenApiRouter } from './server/openapi-route'
+import { calledAs, createAdminHandler, type FunctionCallCallback, type OpenApiCallback } from './server/admin'
+import { createOpenApiRouter, liveCallOf } from './server/openapi-route'
 import { handleLiveHttps, isLiveHttpsPath } from './server/live-https'
 import { handleControl } from './server/control-http'
 import { HttpError, readBody, sendJson } from './server/http-util'
@@ -134,7 +134,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!runner || !functions.some((f) => f.name === name)) return null
     return invoke(name, event, { trigger: 'call', ...calledAs(caller, name) })
   }
-  const admin = createAdminHandler({ engine, clock, identities, openapi: createOpenApiRouter(sandbox), storage: storageHttp.adminAction, functions: callFunction })
+  const openapiRoute = createOpenApiRouter(sandbox)
+  // Each call a run makes is listed with the run (its token names it), for the run's record and the UI.
+  const openapi: OpenApiCallback = async (caller, apiName, params, media) => {
+    const started = performance.now()
+    const outcome = await openapiRoute(caller, apiName, params, media)
+    if (caller.kind === 'function' && caller.requestId) runner?.noteLiveCall(caller.requestId, liveCallOf(apiName, outcome, Math.round(performance.now() - started)))
+    return outcome
+  }
+  const admin = createAdminHandler({ engine, clock, identities, openapi, storage: storageHttp.adminAction, functions: callFunction })
   // `runner` is assigned once the port is open, before any request can arrive.
   const client = createClientHttpHandler({
     channel,

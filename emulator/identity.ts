@@ -20,6 +20,8 @@ export interface FunctionIdentity {
   trigger: 'call' | 'timer'
   /** The run's `getWXContext().SOURCE`, which a function it calls extends by one hop; derived from trigger and openid when absent. */
   source?: string
+  /** The run this token was issued for, so the cloud calls it makes can be listed with the run. */
+  requestId?: string
 }
 
 export interface AdminIdentity {

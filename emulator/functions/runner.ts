@@ -48,10 +48,25 @@ export const RECORDED_LOG_LINES = 200
 export const RECORDED_LINE_CHARS = 2000
 /** Event and result are kept whole up to this many characters of JSON, else as a truncated preview. */
 export const RECORDED_VALUE_CHARS = 4096
+/** A recorded run keeps at most this many Live calls (the first ones), counting the rest. */
+export const RECORDED_LIVE_CALLS = 200
+
+/** One cloud call to the Live platform (or a link API, the text check, media) a run made through `cloud.openapi`. */
+export interface LiveCallRecord {
+  /** The cloud name the function called, e.g. `liveBroadcast.getLiveInfo`. */
+  api: string
+  /** The reply's errcode (0 for success), or null when the platform answered with no WeChat body (see platformError). */
+  errcode: number | null
+  /** The cloud gateway's own error code, when the call failed before WeChat answered (no permission, system error). */
+  platformError?: number
+  durationMs: number
+}
 
 /** One run as `GET /__sandbox/functions` shows it. */
 export interface RunRecord {
   requestId: string
+  /** Order of recording across all functions (1, 2, …): newest is highest, whatever the emulator clock did. */
+  seq: number
   trigger: 'call' | 'timer'
   /** Who started it, as `getWXContext()` told the function: SOURCE and OPENID (null without a user). */
   caller: { source: string; openid: string | null }
@@ -66,6 +81,10 @@ export interface RunRecord {
   logs: string[]
   /** Earlier log lines left out to keep the record bounded. */
   logLinesDropped: number
+  /** The Live calls the run made through cloud.openapi, in order (HTTPS calls with an access token are not tied to a run). */
+  liveCalls: LiveCallRecord[]
+  /** Live calls left out past RECORDED_LIVE_CALLS. */
+  liveCallsDropped: number
 }
 
 export interface TimerEvent {
@@ -297,6 +316,9 @@ export class FunctionRunner {
   private readonly idle = new Map<string, FunctionWorker[]>()
   private readonly live = new Set<FunctionWorker>()
   private readonly runs = new Map<string, RunRecord[]>()
+  private recorded = 0
+  /** Live calls of runs still going, by request id; moved into the run's record when it ends. */
+  private readonly pendingLiveCalls = new Map<string, { calls: LiveCallRecord[]; dropped: number }>()
   /** Variables set at run time (control route), replacing the function's cloudbaserc set as a redeploy would. */
   private readonly envOverrides = new Map<string, Record<string, string>>()
   private readonly envVersions = new Map<string, number>()
@@ -316,9 +338,19 @@ export class FunctionRunner {
     const runEvent = trigger === 'timer' && event === undefined ? timerEvent(this.options.clock, options.triggerName ?? spec?.trigger?.name ?? 'timer') : event
     const startedAt = new Date(this.options.clock.nowMs()).toISOString()
     const result = await this.run(name, runEvent, options)
+    const liveCalls = this.pendingLiveCalls.get(result.requestId) ?? { calls: [], dropped: 0 }
+    this.pendingLiveCalls.delete(result.requestId)
     // Only declared functions get a ring, so a caller naming random functions cannot grow this map.
-    if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid, via: options.via }))
+    if (spec) this.record(name, runRecord(result, { trigger, startedAt, event: runEvent, openid: trigger === 'timer' ? undefined : options.openid, via: options.via, liveCalls }))
     return result
+  }
+
+  /** A Live call the run `requestId` made; ignored once the run has ended (its token is revoked by then). */
+  noteLiveCall(requestId: string, call: LiveCallRecord): void {
+    const pending = this.pendingLiveCalls.get(requestId)
+    if (!pending) return
+    if (pending.calls.length < RECORDED_LIVE_CALLS) pending.calls.push(call)
+    else pending.dropped++
   }
 
   /** The environment variables the function's next run gets, where they came from, and why none can be used. */
@@ -348,6 +380,7 @@ export class FunctionRunner {
   }
 
   private record(name: string, run: RunRecord): void {
+    run.seq = ++this.recorded
     const ring = this.runs.get(name) ?? []
     ring.push(run)
     const keep = this.options.runsKept ?? RECENT_RUNS_PER_FUNCTION
@@ -380,7 +413,9 @@ export class FunctionRunner {
     const openid = trigger === 'timer' ? undefined : options.openid
 
     const via = trigger === 'timer' ? undefined : options.via
+    this.pendingLiveCalls.set(requestId, { calls: [], dropped: 0 })
     const token = this.options.identities.issue({
+      requestId,
       functionName: name,
       openapi: spec.permissions.openapi,
       openid,
@@ -470,13 +505,21 @@ export class FunctionRunner {
 /** What the runner remembers of one run: everything a person debugging it needs, each part bounded. */
 export function runRecord(
   result: InvokeResult,
-  run: { trigger: 'call' | 'timer'; startedAt: string; event: unknown; openid: string | undefined; via?: string },
+  run: {
+    trigger: 'call' | 'timer'
+    startedAt: string
+    event: unknown
+    openid: string | undefined
+    via?: string
+    liveCalls?: { calls: LiveCallRecord[]; dropped: number }
+  },
 ): RunRecord {
   const keptLogs = result.logs
     .slice(-RECORDED_LOG_LINES)
     .map((l) => (l.length > RECORDED_LINE_CHARS ? `${l.slice(0, RECORDED_LINE_CHARS)}… (${l.length} chars)` : l))
   const record: RunRecord = {
     requestId: result.requestId,
+    seq: 0,
     trigger: run.trigger,
     caller: { source: callSource(run.trigger, run.openid, run.trigger === 'timer' ? undefined : run.via), openid: run.openid ?? null },
     startedAt: run.startedAt,
@@ -485,6 +528,8 @@ export function runRecord(
     durationMs: result.durationMs,
     logs: keptLogs,
     logLinesDropped: result.logs.length - keptLogs.length,
+    liveCalls: run.liveCalls?.calls ?? [],
+    liveCallsDropped: run.liveCalls?.dropped ?? 0,
   }
   if (result.status === 'ok') record.result = bounded(result.result)
   else {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
+import { FUNCTION_ROUTES } from './control-functions'
 import { LIVE_ROUTES } from './control-live'
 import { PREVIEW_ROUTES } from './control-preview'
 import { numberParam, RawReply, type Method, type RouteSpec } from './control-route'
@@ -321,6 +322,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     does: "runs a function's timer trigger now, as the timer would",
     handler: ({ emu, params }) => emu.fireTimer(params.name),
   },
+  ...FUNCTION_ROUTES,
   ...LIVE_ROUTES,
   ...PREVIEW_ROUTES,
 ]

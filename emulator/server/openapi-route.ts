@@ -5,6 +5,7 @@
  * Live endpoints (src/live/catalogue.ts), the link APIs (src/links/catalogue.ts), the temporary-media upload that
  * rooms and goods need and the text check the admin function runs before submitting names.
  */
+import type { LiveCallRecord } from '../functions/runner'
 import { endpointList } from '../../src/live/catalogue'
 import { linkApiList, type LinkApiId } from '../../src/links/catalogue'
 import { TEXT_CHECK_API } from '../../src/cloud/text-check'
@@ -61,6 +62,22 @@ export function createOpenApiRouter(sandbox: LiveSandbox) {
     if (caller.kind === 'function' && !caller.openapi.includes(apiName)) return { platformError: PLATFORM.noPermission }
     return answer(sandbox, params, media)
   }
+}
+
+/** How a run's record lists one cloud call: the API, the errcode its JSON reply carried (0 when none), or the gateway's error. */
+export function liveCallOf(api: string, outcome: OpenApiOutcome, durationMs: number): LiveCallRecord {
+  if ('platformError' in outcome) return { api, errcode: null, platformError: outcome.platformError, durationMs }
+  let errcode: number | null = 0
+  if (outcome.contentType.startsWith('application/json')) {
+    try {
+      const body = JSON.parse(outcome.body.toString('utf8')) as { errcode?: unknown }
+      errcode = typeof body.errcode === 'number' ? body.errcode : 0
+    } catch {
+      // a malformed body (an injected fault): the function saw no errcode either
+      errcode = null
+    }
+  }
+  return { api, errcode, durationMs }
 }
 
 function json(body: unknown): OpenApiOutcome {

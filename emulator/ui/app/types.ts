@@ -5,7 +5,7 @@
 import type { FunctionListing, ServiceInfo } from '../../types'
 
 export type { FunctionListing, ServiceInfo }
-export type { RunRecord } from '../../functions/runner'
+export type { InvokeResult, LiveCallRecord, RunRecord } from '../../functions/runner'
 
 /** `GET /__sandbox/info`. */
 export interface Info {
