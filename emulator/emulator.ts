@@ -226,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     storage,
     channels,
     identities,
+    client: channel,
     preview,
     functions,
     loadProblems,

@@ -3,6 +3,7 @@
  * builds it, so that the control routes can take it without importing the module that imports them.
  */
 import type { Preview } from './preview/preview'
+import type { ClientChannel } from './client/channel'
 import type { Clock } from './clock'
 import type { DatabaseEngine } from './db/types'
 import type { IdentityRegistry } from './identity'
@@ -54,6 +55,8 @@ export interface Emulator {
   /** Channels live accounts: live, notice, reservations, reserve-dialog choices, injected errcodes (in memory). */
   readonly channels: ChannelsState
   readonly identities: IdentityRegistry
+  /** The mini-program client channel (rules enforced): `explain` tells whether a viewer may do something, and why. */
+  readonly client: ClientChannel
   /** The viewer preview: mini-program pages rendered by their own code against the cache (GET /__sandbox/preview/{page}). */
   readonly preview: Preview
   readonly functions: FunctionSpec[]

@@ -171,7 +171,7 @@ export class ClientChannel {
     const collection = this.collection(request.collection)
     const filter = this.filter(viewer, request.filter)
     const { sort, limit } = request
-    this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', 'watch')
+    this.enforce(viewer, collection, this.queryDecision(viewer, collection, 'read', filter), 'read', 'watch')
 
     const tooMany = (docs: Doc[]) => {
       if (docs.length > WATCH_MAX_DOCS) {
@@ -243,6 +243,47 @@ export class ClientChannel {
     }
   }
 
+  /**
+   * Whether `viewer` may run `op` on `collection` and the evaluator's reason, without running it: the decision a
+   * request of that kind meets (filter and update after the operator allow-list and `{openid}`, a new document as
+   * it would be stamped). Throws DbError as the request would for a missing collection or a refused operator.
+   */
+  explain(
+    viewer: Viewer,
+    collectionName: string,
+    op: 'read' | 'create' | 'update' | 'delete',
+    input: { filter?: Record<string, unknown>; doc?: Record<string, unknown>; update?: Record<string, unknown> },
+  ): RuleDecision & { rule: string | boolean } {
+    const collection = this.collection(collectionName)
+    const rule = this.rules(collection)[op].source
+    if (op === 'create') {
+      const doc = input.doc ?? {}
+      checkClientOperators(doc, 'document', 'data')
+      return { ...this.createDecision(viewer, collection, this.newDocument(viewer, doc)), rule }
+    }
+    const filter = this.filter(viewer, input.filter ?? {})
+    if (op === 'update') {
+      const update = input.update ?? {}
+      checkClientOperators(update, 'update', 'data')
+      return { ...this.mergeUpdateDecision(viewer, collection, filter, substituteOpenid(update, viewer.openid)), rule }
+    }
+    return { ...this.queryDecision(viewer, collection, op, filter), rule }
+  }
+
+  private queryDecision(viewer: Viewer, collection: string, op: 'read' | 'delete', filter: Record<string, unknown>): RuleDecision {
+    return checkQuery(this.rules(collection), op, filter, this.checkRequest(viewer))
+  }
+
+  private createDecision(viewer: Viewer, collection: string, doc: Record<string, unknown>): RuleDecision {
+    return checkCreate(this.rules(collection), doc, this.checkRequest(viewer))
+  }
+
+  /** An update with operators (or fields merged as $set): `_openid` is the server's, then the update rule. */
+  private mergeUpdateDecision(viewer: Viewer, collection: string, filter: Record<string, unknown>, update: Record<string, unknown>): RuleDecision {
+    if (touchesOpenid(update)) return { allowed: false, reason: '_openid is stamped by the server and cannot be changed by a client' }
+    return checkQuery(this.rules(collection), 'update', filter, { ...this.checkRequest(viewer), requestData: updatePins(update) })
+  }
+
   private enforce(viewer: Viewer, collection: string, decision: RuleDecision, op: string, verb: string): void {
     if (decision.allowed) return
     const who = viewer.openid ? `viewer ${viewer.openid}` : 'an anonymous viewer'
@@ -270,7 +311,7 @@ export class ClientChannel {
     const collection = this.collection(request.collection)
     const filter = this.filter(viewer, request.filter)
     const verb = request.queryType === 'DOC' ? 'doc.get' : 'collection.get'
-    this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', verb)
+    this.enforce(viewer, collection, this.queryDecision(viewer, collection, 'read', filter), 'read', verb)
     if (request.projection) checkClientOperators(request.projection, 'projection', 'projection')
     // the client default and maximum are both 20 (the SDK sends 100 when no limit() was set)
     const limit = request.queryType === 'DOC' ? 1 : Math.min(request.limit || CLIENT_MAX_LIMIT, CLIENT_MAX_LIMIT)
@@ -281,15 +322,14 @@ export class ClientChannel {
   private calculateDocument(viewer: Viewer, request: DbRequestOf<'database.calculateDocument'>): DbReplies['database.calculateDocument'] {
     const collection = this.collection(request.collection)
     const filter = this.filter(viewer, request.filter)
-    this.enforce(viewer, collection, checkQuery(this.rules(collection), 'read', filter, this.checkRequest(viewer)), 'read', 'collection.count')
+    this.enforce(viewer, collection, this.queryDecision(viewer, collection, 'read', filter), 'read', 'collection.count')
     return { total: this.engine.count(collection, filter) }
   }
 
   private insertDocument(viewer: Viewer, request: DbRequestOf<'database.insertDocument'>): DbReplies['database.insertDocument'] {
     const collection = this.collection(request.collection)
     const docs = request.docs.map((doc) => this.newDocument(viewer, doc))
-    const rules = this.rules(collection)
-    for (const doc of docs) this.enforce(viewer, collection, checkCreate(rules, doc, this.checkRequest(viewer)), 'create', 'collection.add')
+    for (const doc of docs) this.enforce(viewer, collection, this.createDecision(viewer, collection, doc), 'create', 'collection.add')
     return { insertedIds: this.engine.insert(collection, docs) }
   }
 
@@ -316,7 +356,7 @@ export class ClientChannel {
       const replacement = this.newDocument(viewer, update)
       if (!exists && upsert) {
         const created = typeof filter._id === 'string' ? { ...replacement, _id: filter._id } : replacement
-        this.enforce(viewer, collection, checkCreate(rules, created, this.checkRequest(viewer)), 'create', verb)
+        this.enforce(viewer, collection, this.createDecision(viewer, collection, created), 'create', verb)
       } else {
         const decision = checkQuery(rules, 'update', filter, { ...this.checkRequest(viewer), requestData: documentPins(replacement) })
         this.enforce(viewer, collection, decision, 'update', verb)
@@ -324,11 +364,7 @@ export class ClientChannel {
       return this.engine.update(collection, filter, replacement, { multi: false, upsert, merge: false })
     }
 
-    if (touchesOpenid(update)) {
-      this.enforce(viewer, collection, { allowed: false, reason: '_openid is stamped by the server and cannot be changed by a client' }, 'update', verb)
-    }
-    const decision = checkQuery(rules, 'update', filter, { ...this.checkRequest(viewer), requestData: updatePins(update) })
-    this.enforce(viewer, collection, decision, 'update', verb)
+    this.enforce(viewer, collection, this.mergeUpdateDecision(viewer, collection, filter, update), 'update', verb)
     const result = this.engine.update(collection, filter, update, { multi, upsert: false, merge: true })
     return { updated: result.updated }
   }
@@ -337,7 +373,7 @@ export class ClientChannel {
     const collection = this.collection(request.collection)
     const filter = this.filter(viewer, request.filter)
     const verb = request.queryType === 'DOC' ? 'doc.remove' : 'collection.remove'
-    this.enforce(viewer, collection, checkQuery(this.rules(collection), 'delete', filter, this.checkRequest(viewer)), 'delete', verb)
+    this.enforce(viewer, collection, this.queryDecision(viewer, collection, 'delete', filter), 'delete', verb)
     return { deleted: this.engine.remove(collection, filter, { multi: request.multi }) }
   }
 

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { Emulator } from '../types'
 import { HttpError, parseJsonObject, sendJson, sendMethodNotAllowed, sendRaw } from './http-util'
+import { DB_ROUTES } from './control-db'
 import { FUNCTION_ROUTES } from './control-functions'
 import { LIVE_ROUTES } from './control-live'
 import { PREVIEW_ROUTES } from './control-preview'
@@ -322,6 +323,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
     does: "runs a function's timer trigger now, as the timer would",
     handler: ({ emu, params }) => emu.fireTimer(params.name),
   },
+  ...DB_ROUTES,
   ...FUNCTION_ROUTES,
   ...LIVE_ROUTES,
   ...PREVIEW_ROUTES,

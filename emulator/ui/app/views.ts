@@ -1,6 +1,7 @@
 /** The views in the order of the navigation; each is one file under views/ and one line here. */
 import type { FunctionComponent } from 'preact'
 import { Overview } from './views/overview'
+import { Database } from './views/database'
 import { Functions } from './views/functions'
 import { Live } from './views/live'
 import { Preview } from './views/preview'
@@ -15,6 +16,7 @@ export interface View {
 
 export const VIEWS: View[] = [
   { id: 'overview', zh: '概览', en: 'Overview', component: Overview },
+  { id: 'database', zh: '数据库', en: 'Database', component: Database },
   { id: 'functions', zh: '云函数', en: 'Functions', component: Functions },
   { id: 'live', zh: '直播沙箱', en: 'Live sandbox', component: Live },
   { id: 'preview', zh: '观众预览', en: 'Viewer preview', component: Preview },
