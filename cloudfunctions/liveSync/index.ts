@@ -26,5 +26,8 @@ export async function main(_event: unknown, context: unknown): Promise<SyncOutco
   const live = createLiveApi(createOpenApiTransport(cloud))
   // wx-server-sdk's Database type is wider than the calls we make; WxDatabase names exactly those.
   const store = createDatabaseStore(cloud.database() as unknown as WxDatabase)
-  return runSync({ live, store, liveSetup: bundledLiveSetup(), nowMs: () => Date.now(), budgetMs })
+  const outcome = await runSync({ live, store, liveSetup: bundledLiveSetup(), nowMs: () => Date.now(), budgetMs })
+  // A run that could not refresh the cache says why in the function's log, where the console's log search finds it.
+  if (outcome.error) console.error(`sync ${outcome.status}: ${outcome.error.errcode ?? '-'} ${outcome.error.zh} / ${outcome.error.en}`)
+  return outcome
 }

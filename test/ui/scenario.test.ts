@@ -101,7 +101,9 @@ it('injects a Live fault from the Live view and shows the failed sync run with i
   await row.click()
   const detail = page.getByTestId('run-detail')
   await expect.poll(() => detail.textContent()).toContain('failed')
-  await expect.poll(() => detail.textContent()).toContain(failed.logs[failed.logs.length - 1].slice(0, 40))
+  // the sync's own log line names the errcode the fault injected
+  expect(failed.logs.join('\n')).toContain('sync failed: -1')
+  await expect.poll(() => page.getByTestId('run-logs').textContent()).toContain('sync failed: -1')
   await screenshot(page, 'scenario-failed-run')
 })
 
