@@ -77,7 +77,7 @@ describe('methods and paths the control API does not serve', () => {
   const wrongMethods: [method: string, route: string, allow: string][] = [
     ['PUT', '/__sandbox/clock', 'GET, POST'],
     ['GET', '/__sandbox/reset', 'POST'],
-    ['DELETE', '/__sandbox/faults', 'GET, POST'],
+    ['PUT', '/__sandbox/faults', 'GET, POST, DELETE'],
     ['GET', '/__sandbox/rooms/5', 'DELETE'],
     ['PATCH', '/__sandbox/', 'GET'],
     ['GET', '/__sandbox/timers/probe/fire', 'POST'],

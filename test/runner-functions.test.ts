@@ -115,6 +115,7 @@ describe('FunctionRunner: a user-triggered run', () => {
     expect(result.logs).toContain('echo warns on stderr')
 
     expect(issue).toHaveBeenCalledWith({
+      requestId: result.requestId,
       functionName: 'echo',
       openapi: ['liveBroadcast.getLiveInfo'],
       openid: 'o-viewer-1',

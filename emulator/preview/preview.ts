@@ -8,7 +8,6 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { buildMiniprogram, MINIPROGRAM_SOURCE } from '../../tools/mp-build'
 import { PREVIEW_PAGES, type PreviewJob, type PreviewPage } from './pages'
 
 /** A render that takes longer is stopped and reported. */
@@ -42,6 +41,9 @@ export interface Preview {
   close(): void
 }
 
+/** miniprogram/, where the preview's pages come from. */
+const MINIPROGRAM_SOURCE = path.resolve(__dirname, '..', '..', 'miniprogram')
+
 export function createPreview(options: { emulatorUrl: () => string; source?: string }): Preview {
   const source = options.source ?? MINIPROGRAM_SOURCE
   let built: { dir: string; sourceTime: number } | null = null
@@ -52,6 +54,8 @@ export function createPreview(options: { emulatorUrl: () => string; source?: str
     if (built && built.sourceTime >= sourceTime) return built.dir
     building ??= (async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'emulator-preview-mp-'))
+      // loaded on first use: esbuild cannot load inside the page tests' jsdom realm, where emulators also start
+      const { buildMiniprogram } = await import('../../tools/mp-build')
       await buildMiniprogram(dir)
       if (built) rmSync(built.dir, { recursive: true, force: true })
       built = { dir, sourceTime }
