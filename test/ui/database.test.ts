@@ -3,25 +3,24 @@
  * JSON), add, replace and delete, bad input answered 4xx naming the field, and the rules check giving the client
  * channel's own decision and reason for a viewer or an anonymous one.
  */
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
 let emu: Emulator
 let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, databaseDir: path.resolve(__dirname, '../../database'), uiDir: inject('uiOut') })
+  ;({ emu } = await startUiEmulator())
   emu.engine.insert('live_rooms', [
     { _id: 'room-1', roomId: 1, name: '春茶上新直播专场', startTime: new Date('2026-11-28T08:00:00Z') },
     { _id: 'room-2', roomId: 2, name: '老张的午后茶话会', startTime: new Date('2026-11-29T08:00:00Z') },
   ])
   emu.engine.insert('live_sync_status', [{ _id: 'public', lastRunAt: new Date('2026-11-28T08:00:00Z') }])
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {

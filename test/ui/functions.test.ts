@@ -3,29 +3,25 @@
  * the Live calls it made through cloud.openapi; a run that fails shows its error; a function invoked from the
  * page as a chosen viewer runs as that viewer; bad JSON is refused in the page before anything is sent.
  */
-import { randomUUID } from 'node:crypto'
 import { renameSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
-import { buildFunctions } from '../../tools/build-functions'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
-const ROOT = path.resolve(__dirname, '../../cloudfunctions')
 let emu: Emulator
 let browser: Browser
 let page: Page
 let out: string
 
 beforeAll(async () => {
-  // inside the project, so the built function finds wx-server-sdk in node_modules as a deployed one would
-  out = path.resolve(__dirname, '../../node_modules/.cache/emulator', `ui-functions-${randomUUID().slice(0, 8)}`)
-  await buildFunctions({ root: ROOT, names: ['liveSync'], outRoot: out })
-  emu = await startEmulator({ port: 0, functionsRoot: ROOT, builtRoot: out, databaseDir: path.resolve(__dirname, '../../database'), uiDir: inject('uiOut') })
+  const started = await startUiEmulator({ withSync: true, cloudbaserc: false })
+  emu = started.emu
+  out = started.builtRoot!
   emu.control.seedDemo()
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
   await page.goto(`${emu.url}/ui/#/functions`)
 })
 

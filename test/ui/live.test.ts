@@ -2,23 +2,22 @@
  * The Live sandbox view in a browser, and the routes it added: a room created from the prefilled form and started
  * with the event buttons its status allows; goods approved; a fault added and cleared; calls against quota.
  */
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
 import { LiveStatus } from '../../src/live/status'
 import type { QuotaUsage } from '../../emulator/sandbox/sandbox'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
 let emu: Emulator
 let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, databaseDir: path.resolve(__dirname, '../../database'), uiDir: inject('uiOut'), sandbox: { quotas: { getLiveInfo: 5 } } })
+  ;({ emu } = await startUiEmulator({ sandbox: { quotas: { getLiveInfo: 5 } } }))
   emu.control.seedDemo()
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {

@@ -2,35 +2,21 @@
  * The UI's overview in a real browser: services and env id, the clock moved from the page, a timer fired from the
  * page with its run listed, and both languages' labels drawn (screenshot in test-results/ui/).
  */
-import { randomUUID } from 'node:crypto'
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
-import { buildFunctions } from '../../tools/build-functions'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
-const ROOT = path.resolve(__dirname, '../../cloudfunctions')
 let emu: Emulator
 let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  // inside the project, so the built function finds wx-server-sdk in node_modules as a deployed one would
-  const out = path.resolve(__dirname, '../../node_modules/.cache/emulator', `ui-overview-${randomUUID().slice(0, 8)}`)
-  await buildFunctions({ root: ROOT, names: ['liveSync'], outRoot: out })
-  emu = await startEmulator({
-    port: 0,
-    functionsRoot: ROOT,
-    builtRoot: out,
-    cloudbaserc: path.resolve(__dirname, '../../cloudbaserc.json'),
-    databaseDir: path.resolve(__dirname, '../../database'),
-    uiDir: inject('uiOut'),
-  })
+  ;({ emu } = await startUiEmulator({ withSync: true }))
   emu.clock.freeze()
   emu.control.seedDemo()
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {

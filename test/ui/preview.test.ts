@@ -3,39 +3,25 @@
  * no script; bad page names and room ids get a 4xx naming the rule; in the UI, the home page's live section and a
  * room page appear in the phone frame with Chinese drawn.
  */
-import { randomUUID } from 'node:crypto'
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
-import { buildFunctions } from '../../tools/build-functions'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
 import { LiveStatus } from '../../src/live/status'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
-const ROOT = path.resolve(__dirname, '../../cloudfunctions')
 let emu: Emulator
 let browser: Browser
 let page: Page
 let liveRoom: { roomId: number; name: string }
 
 beforeAll(async () => {
-  // inside the project, so the built function finds wx-server-sdk in node_modules as a deployed one would
-  const out = path.resolve(__dirname, '../../node_modules/.cache/emulator', `ui-preview-${randomUUID().slice(0, 8)}`)
-  await buildFunctions({ root: ROOT, names: ['liveSync'], outRoot: out })
-  emu = await startEmulator({
-    port: 0,
-    functionsRoot: ROOT,
-    builtRoot: out,
-    cloudbaserc: path.resolve(__dirname, '../../cloudbaserc.json'),
-    databaseDir: path.resolve(__dirname, '../../database'),
-    uiDir: inject('uiOut'),
-  })
+  ;({ emu } = await startUiEmulator({ withSync: true }))
   emu.control.seedDemo()
   const run = await emu.fireTimer('liveSync')
   if (run.status !== 'ok') throw new Error(`liveSync failed: ${run.errorMessage}`)
   liveRoom = emu.control.rooms().find((r) => r.liveStatus === LiveStatus.live)!
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {

@@ -4,39 +4,23 @@
  * section; inject a Live fault, fire again and read the failed run and its log in the Functions view. And a page
  * on a foreign origin cannot drive the emulator through the same browser.
  */
-import { randomUUID } from 'node:crypto'
-import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
-import { buildFunctions } from '../../tools/build-functions'
+import type { Emulator } from '../../emulator/emulator'
 import { LiveStatus } from '../../src/live/status'
-import { WITHOUT_PRIVATE_NETWORK_CHECKS, launchBrowser, newZhContext, screenshot } from './browser'
+import { WITHOUT_PRIVATE_NETWORK_CHECKS, launchBrowser, screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
-const ROOT = path.resolve(__dirname, '../../cloudfunctions')
 const ROOM_NAME = '界面联调专场直播'
 let emu: Emulator
 let browser: Browser
-let context: BrowserContext
 let page: Page
 let roomId = 0
 
 beforeAll(async () => {
-  // inside the project, so the built function finds wx-server-sdk in node_modules as a deployed one would
-  const out = path.resolve(__dirname, '../../node_modules/.cache/emulator', `ui-scenario-${randomUUID().slice(0, 8)}`)
-  await buildFunctions({ root: ROOT, names: ['liveSync'], outRoot: out })
-  emu = await startEmulator({
-    port: 0,
-    functionsRoot: ROOT,
-    builtRoot: out,
-    cloudbaserc: path.resolve(__dirname, '../../cloudbaserc.json'),
-    databaseDir: path.resolve(__dirname, '../../database'),
-    uiDir: inject('uiOut'),
-  })
+  ;({ emu } = await startUiEmulator({ withSync: true }))
   emu.control.seedDemo()
-  browser = await launchBrowser(inject('browserPath'))
-  context = await newZhContext(browser)
-  page = await context.newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {

@@ -2,25 +2,24 @@
  * The storage and Channels views in a browser: an uploaded image listed and previewed from the emulator's own
  * storage route; the demo Channels account listed, and its live status changed from the page.
  */
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/emulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/emulator'
 import { qrPng } from '../../emulator/sandbox/qr-png'
 import { DEMO_FINDER_USER_NAME } from '../../src/setup/live-setup'
-import { launchBrowser, newZhContext, screenshot } from './browser'
+import { screenshot } from './browser'
+import { openZhPage, startUiEmulator } from './harness'
 
 let emu: Emulator
 let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, databaseDir: path.resolve(__dirname, '../../database'), uiDir: inject('uiOut') })
+  ;({ emu } = await startUiEmulator())
   emu.channels.seedDemo()
   emu.storage.put('rooms/cover.png', qrPng('https://example.com/live', { width: 240 }), { actor: { kind: 'viewer', openid: 'o-merchant' }, contentType: 'image/png' })
   emu.storage.put('notes/readme.txt', Buffer.from('店铺说明'), { actor: { kind: 'server' }, contentType: 'text/plain' })
-  browser = await launchBrowser(inject('browserPath'))
-  page = await (await newZhContext(browser)).newPage()
+  ;({ browser, page } = await openZhPage())
 })
 
 afterAll(async () => {
